@@ -1543,7 +1543,9 @@ var FastYaml = class _FastYaml {
   /**
    * A key at `i` on a line of a block mapping: returns the key as the mapping's entry holds it
    * (or MERGE_KEY) and sets `afterColon` (the offset after its `:`) and, when `build`, `keyRange`;
-   * undefined when the line holds no `key:`.
+   * undefined when the line holds no `key:`. Without `build` (callers that only ask whether the line
+   * holds a key, then read it again with `build`) a plain key is neither cut out nor typed: it is
+   * returned as '' (a key that the `yaml` path must type steps aside at that second reading).
    */
   blockKey(i, build2) {
     const t = this.text;
@@ -1573,6 +1575,7 @@ var FastYaml = class _FastYaml {
         if (end - i > 1024) throw UNSUPPORTED;
         this.afterColon = j + 1;
         if (end - i === 2 && t.charCodeAt(i) === 60 && t.charCodeAt(i + 1) === 60) return MERGE_KEY;
+        if (!build2) return "";
         const source = t.slice(i, end);
         const value = this.resolvePlain(source, true);
         if (value === LEAVE_TO_YAML) throw UNSUPPORTED;
@@ -2271,10 +2274,11 @@ var resolvePlain11 = (text, atKey) => {
   if (!(first < 128 && MAYBE_TYPED_FIRST[first] === 1)) return text;
   if (first >= 65) {
     if (text.length > 5) return text;
-    if (YAML11_NULL.test(text)) return null;
-    return PY_BOOL.test(text) ? pyBool.resolve(text) : text;
+    const word = YAML11_WORDS.get(text);
+    return word === void 0 ? text : word;
   }
-  if (isPlainNumber(text)) return Number(text);
+  const number = plainNumber(text);
+  if (number === number) return number;
   if (YAML11_NULL.test(text)) return null;
   if (YAML11_TIMESTAMP.test(text) || atKey && text === "<<") return LEAVE_TO_YAML;
   if (PY_BOOL.test(text)) return pyBool.resolve(text);
@@ -2282,20 +2286,46 @@ var resolvePlain11 = (text, atKey) => {
   if (PY_FLOAT.test(text)) return resolvePyFloat(text);
   return text;
 };
-function isPlainNumber(text) {
+var YAML11_WORDS = /* @__PURE__ */ new Map([
+  ["~", null],
+  ["null", null],
+  ["Null", null],
+  ["NULL", null]
+]);
+for (const word of ["yes", "true", "on", "no", "false", "off"]) {
+  for (const spelling of [word, word[0].toUpperCase() + word.slice(1), word.toUpperCase()]) YAML11_WORDS.set(spelling, PY_TRUE.test(spelling));
+}
+var POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+function plainNumber(text) {
   const n = text.length;
   let i = 0;
   let c = text.charCodeAt(0);
   if (c === 45 || c === 43) c = text.charCodeAt(++i);
   const digitsFrom = i;
-  while (c >= 48 && c <= 57) c = text.charCodeAt(++i);
+  let m = 0;
+  while (c >= 48 && c <= 57) {
+    m = m * 10 + (c - 48);
+    c = text.charCodeAt(++i);
+  }
   const digits = i - digitsFrom;
-  if (digits === 0) return false;
-  if (i === n) return digits === 1 || text.charCodeAt(digitsFrom) !== 48;
-  if (c !== 46) return false;
-  c = text.charCodeAt(++i);
-  while (c >= 48 && c <= 57) c = text.charCodeAt(++i);
-  return i === n;
+  if (digits === 0) return NaN;
+  let fraction = 0;
+  if (i !== n) {
+    if (c !== 46) return NaN;
+    c = text.charCodeAt(++i);
+    const fractionFrom = i;
+    while (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      c = text.charCodeAt(++i);
+    }
+    if (i !== n) return NaN;
+    fraction = i - fractionFrom;
+  } else if (digits > 1 && text.charCodeAt(digitsFrom) === 48) {
+    return NaN;
+  }
+  if (digits + fraction > 15) return Number(text);
+  const value = fraction === 0 ? m : m / POW10[fraction];
+  return text.charCodeAt(0) === 45 ? -value : value;
 }
 function loadYaml(text, options = {}) {
   const version = options.version ?? "1.1";
@@ -3677,8 +3707,8 @@ var Expr = class {
       if (key.kind !== "scalar" || key.value === null || typeof key.value === "boolean") throw new Unsupported2();
       this.expect(":");
       const value = this.node(this.nested(() => this.expr()));
-      const keyText = typeof key.value === "number" ? keyTok.text : key.value;
-      entries.set({ key: String(keyText), keyRange: key.range, value });
+      const keyText2 = typeof key.value === "number" ? keyTok.text : key.value;
+      entries.set({ key: String(keyText2), keyRange: key.range, value });
       if (!this.isOp(",")) break;
       this.p++;
     }
@@ -4397,7 +4427,7 @@ function withoutUnread(node, depth = 0) {
 // src/engine/fix.ts
 function lineStarts(text) {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  for (let newline = text.indexOf("\n"); newline >= 0; newline = text.indexOf("\n", newline + 1)) starts.push(newline + 1);
   return starts;
 }
 function offsetOf(starts, line, column) {
@@ -4411,29 +4441,32 @@ function startsAfter(value, key) {
   return value.line > key.line || value.line === key.line && value.column > key.column;
 }
 var rangeText = (r) => `${r.line}:${r.column}:${r.endLine}:${r.endColumn}`;
+var startKey = (r) => r.column >= 0 && r.column < 1048576 && Number.isInteger(r.column) ? r.line * 1048576 + r.column : `${r.line}:${r.column}`;
 var SCALARS_AT = /* @__PURE__ */ new WeakMap();
 var ALIAS_FREE = /* @__PURE__ */ new WeakSet();
 function markAliasFree(tree) {
   ALIAS_FREE.add(tree);
 }
-function scalarsAt(tree) {
-  let counts = SCALARS_AT.get(tree);
-  if (counts) return counts;
-  counts = /* @__PURE__ */ new Map();
+function countScalars(tree, key) {
+  const counts = /* @__PURE__ */ new Map();
   const stack = [tree];
   while (stack.length) {
     const node = stack.pop();
     if (node.kind === "scalar") {
-      const key = rangeText(node.range);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const k = key(node.range);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
     } else if (node.kind === "map") for (const e of node.entries) stack.push(e.value);
     else stack.push(...node.items);
   }
-  SCALARS_AT.set(tree, counts);
   return counts;
 }
 function sharedScalar(tree, node) {
-  return tree !== void 0 && !ALIAS_FREE.has(tree) && (scalarsAt(tree).get(rangeText(node.range)) ?? 0) > 1;
+  if (tree === void 0 || ALIAS_FREE.has(tree)) return false;
+  let counts = SCALARS_AT.get(tree);
+  if (!counts) SCALARS_AT.set(tree, counts = { starts: countScalars(tree, startKey) });
+  if ((counts.starts.get(startKey(node.range)) ?? 0) <= 1) return false;
+  counts.ranges ??= countScalars(tree, rangeText);
+  return (counts.ranges.get(rangeText(node.range)) ?? 0) > 1;
 }
 function literalRange(file, range) {
   if (range.line !== range.endLine) return void 0;
@@ -4447,15 +4480,18 @@ function literalRange(file, range) {
 }
 var LINE_STARTS = /* @__PURE__ */ new WeakMap();
 function lineText(file, line) {
+  if (!Number.isInteger(line) || line < 1) return void 0;
   let starts = LINE_STARTS.get(file);
-  if (!starts) {
-    starts = lineStarts(file.text);
-    LINE_STARTS.set(file, starts);
+  if (!starts) LINE_STARTS.set(file, starts = [0]);
+  const text = file.text;
+  while (starts.length < line) {
+    const newline = text.indexOf("\n", starts[starts.length - 1]);
+    if (newline < 0) return void 0;
+    starts.push(newline + 1);
   }
   const start = starts[line - 1];
-  if (start === void 0) return void 0;
-  const next = starts[line];
-  return file.text.slice(start, next === void 0 ? file.text.length : next - 1);
+  const end = text.indexOf("\n", start);
+  return text.slice(start, end < 0 ? text.length : end);
 }
 function scriptFlagValue(s, file) {
   if (s.valueRange) return s.valueRange;
@@ -4702,10 +4738,13 @@ function numberAt(file, path27, loader, origin = "explicit") {
   const launched = overrideSetting(hit.node, num8.value);
   if (launched) return launched;
   const valueRange = editableRange(file, hit.node, hit.keyRange);
-  const setting = { value: num8.value, origin, file: file.path, key: path27.join("."), range: hit.keyRange };
+  const setting = { value: num8.value, origin, file: file.path, key: keyText(path27), range: hit.keyRange };
   if (valueRange) setting.valueRange = valueRange;
   if (num8.note) setting.note = num8.note;
   return setting;
+}
+function keyText(path27) {
+  return path27.length === 1 ? String(path27[0]) : path27.join(".");
 }
 function editableRange(file, node, keyRange) {
   if (augmentedFrom(node) || !startsAfter(node.range, keyRange) || sharedScalar(file.tree, node)) return void 0;
@@ -4716,14 +4755,14 @@ function stringAt(file, path27) {
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
   const launched = overrideSetting(hit.node, String(hit.node.value));
   if (launched) return launched;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path27.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: keyText(path27), range: hit.keyRange };
 }
 function boolAt(file, path27) {
   const hit = getIn(file.tree, path27);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
   const launched = overrideSetting(hit.node, hit.node.value);
   if (launched) return launched;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path27.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: keyText(path27), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -7145,7 +7184,7 @@ var Discovered = class {
     return this.absolute ?? this.prefix + this.rel;
   }
 };
-function discover(root, inputs, config, onCount) {
+function discover(root, inputs, config, onCount, listed) {
   const realRoot = (0, import_node_fs3.realpathSync)(root);
   const paths = new RealPaths();
   const ignore = ignoreMatcher(config.ignore);
@@ -7159,6 +7198,8 @@ function discover(root, inputs, config, onCount) {
     return rel === "." ? import_node_path5.default.basename(abs) : rel;
   };
   const prefix = root.endsWith(import_node_path5.default.sep) ? root : root + import_node_path5.default.sep;
+  const absPrefix = absRoot.endsWith(import_node_path5.default.sep) ? absRoot : absRoot + import_node_path5.default.sep;
+  const folderNames = /* @__PURE__ */ new Map();
   const add = (abs) => {
     const rel = relOf(abs);
     if (found.has(rel)) return;
@@ -7202,6 +7243,10 @@ function discover(root, inputs, config, onCount) {
   const wanted = (rel) => named3(rel) || CONFIG_EXTENSIONS.includes(import_node_path5.default.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(import_node_path5.default.basename(rel)) || isPythonConfig(rel);
   const addInput = (input, strict) => {
     const abs = resolveUnder(absRoot, input);
+    if (listed !== void 0 && abs.startsWith(absPrefix) && listedFile(listed, folderNames, abs)) {
+      add(abs);
+      return;
+    }
     let lst;
     try {
       lst = (0, import_node_fs3.lstatSync)(abs);
@@ -7253,6 +7298,27 @@ function discover(root, inputs, config, onCount) {
     }
   }
   return [...found.values()];
+}
+var SCANNED_FOLDER_ENTRIES = 16;
+function listedFile(listed, names, abs) {
+  const dir = import_node_path5.default.dirname(abs);
+  const entries = listed.get(dir);
+  if (entries === void 0) return false;
+  const name2 = abs.slice(dir.length + (dir.endsWith(import_node_path5.default.sep) ? 0 : 1));
+  let entry;
+  if (entries.length <= SCANNED_FOLDER_ENTRIES) {
+    for (let i = 0; i < entries.length; i++) {
+      if (entries[i].name === name2) {
+        entry = entries[i];
+        break;
+      }
+    }
+  } else {
+    let byName2 = names.get(dir);
+    if (byName2 === void 0) names.set(dir, byName2 = new Map(entries.map((e) => [e.name, e])));
+    entry = byName2.get(name2);
+  }
+  return entry !== void 0 && entry.isFile();
 }
 function isNegatedGlob(entry) {
   return entry.startsWith("!") && entry[1] !== "(";
@@ -10157,18 +10223,47 @@ var JsonSyntaxError = class extends Error {
   start;
   end;
 };
-var NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
 var EMPTY = "empty JSON file";
 var WORD_RE = /[A-Za-z_$][A-Za-z0-9_$.-]*/y;
 var ESCAPES2 = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "	" };
-var LITERALS = [
-  ["true", true],
-  ["false", false],
-  ["null", null],
-  ["NaN", NaN],
-  ["Infinity", Infinity],
-  ["-Infinity", -Infinity]
-];
+function literalAt(t, at6, c) {
+  const word = c === "t" ? "true" : c === "f" ? "false" : c === "n" ? "null" : c === "N" ? "NaN" : c === "I" ? "Infinity" : c === "-" ? "-Infinity" : void 0;
+  return word !== void 0 && t.startsWith(word, at6) ? word : void 0;
+}
+var LITERAL_VALUES = { true: true, false: false, null: null, NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity };
+function digitAt(t, at6) {
+  const c = t.charCodeAt(at6);
+  return c >= 48 && c <= 57;
+}
+function numberEnd(t, at6) {
+  let j = at6;
+  if (t.charCodeAt(j) === 45) j++;
+  const c = t.charCodeAt(j);
+  if (c === 48) {
+    j++;
+  } else if (c >= 49 && c <= 57) {
+    j++;
+    while (digitAt(t, j)) j++;
+  } else {
+    return -1;
+  }
+  if (t.charCodeAt(j) === 46 && digitAt(t, j + 1)) {
+    j += 2;
+    while (digitAt(t, j)) j++;
+  }
+  const e = t.charCodeAt(j);
+  if (e === 101 || e === 69) {
+    let k = j + 1;
+    const sign = t.charCodeAt(k);
+    if (sign === 43 || sign === 45) k++;
+    if (digitAt(t, k)) {
+      k++;
+      while (digitAt(t, k)) k++;
+      j = k;
+    }
+  }
+  return j;
+}
 var Parser = class {
   constructor(text) {
     this.text = text;
@@ -10177,6 +10272,8 @@ var Parser = class {
   text;
   i = 0;
   lineStarts;
+  /** The line `range` found last (most ranges are on it or the next one). */
+  lastLine = 0;
   duplicates = [];
   parseDocument() {
     this.skipWs();
@@ -10186,8 +10283,31 @@ var Parser = class {
     if (this.i < this.text.length) this.fail("Extra data after the JSON value");
     return root;
   }
+  /** rangeOf(lineStarts, start, end) for an offset in the text, without its two position objects. */
   range(start, end) {
-    return rangeOf(this.lineStarts, start, end);
+    const starts = this.lineStarts;
+    const a = this.lineOf(start);
+    const column = start - starts[a] + 1;
+    if (end <= start + 1) return { line: a + 1, column, endLine: a + 1, endColumn: column + 1 };
+    const b = a + 1 >= starts.length || end < starts[a + 1] ? a : this.lineOf(end);
+    return { line: a + 1, column, endLine: b + 1, endColumn: end - starts[b] + 1 };
+  }
+  /** The 0-based line of `offset` (\u2265 0), as offsetToPos finds it. */
+  lineOf(offset) {
+    const starts = this.lineStarts;
+    const last = this.lastLine;
+    if (offset >= starts[last]) {
+      if (last + 1 >= starts.length || offset < starts[last + 1]) return last;
+      if (last + 2 >= starts.length || offset < starts[last + 2]) return this.lastLine = last + 1;
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.lastLine = lo;
   }
   skipWs() {
     const t = this.text;
@@ -10232,13 +10352,12 @@ var Parser = class {
       const value = this.parseString();
       return this.scalar(value, value, false, start);
     }
-    for (const [word, value] of LITERALS) {
-      if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
-    }
-    NUMBER_RE.lastIndex = this.i;
-    const num8 = NUMBER_RE.exec(t);
-    if (num8) return this.scalar(Number(num8[0]), num8[0], true, this.i);
-    return this.fail("Expecting value");
+    const word = literalAt(t, this.i, c);
+    if (word !== void 0) return this.scalar(LITERAL_VALUES[word], word, true, this.i);
+    const end = numberEnd(t, this.i);
+    if (end < 0) return this.fail("Expecting value");
+    const num8 = t.slice(this.i, end);
+    return this.scalar(Number(num8), num8, true, this.i);
   }
   /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
   scalar(value, source, plain2, start) {
@@ -10249,7 +10368,7 @@ var Parser = class {
     const t = this.text;
     const start = this.i++;
     const entries = [];
-    const firstLine2 = /* @__PURE__ */ new Map();
+    let firstLine2;
     this.skipWs();
     if (t[this.i] === "}") {
       this.i++;
@@ -10265,14 +10384,28 @@ var Parser = class {
       this.i++;
       this.skipWs();
       const value = this.parseValue(depth);
-      const seen = firstLine2.get(key);
+      let seen;
+      if (firstLine2 === void 0) {
+        for (let k = 0; k < entries.length; k++) {
+          if (entries[k].key === key) {
+            seen = entries[k].keyRange.line;
+            break;
+          }
+        }
+        if (seen === void 0 && entries.length >= MAP_SCAN_UP_TO) {
+          firstLine2 = /* @__PURE__ */ new Map();
+          for (let k = entries.length - 1; k >= 0; k--) firstLine2.set(entries[k].key, entries[k].keyRange.line);
+        }
+      } else {
+        seen = firstLine2.get(key);
+      }
       if (seen !== void 0) {
         this.duplicates.push({
           kind: "duplicate-key",
           message: `duplicate key ${JSON.stringify(key)} (first at line ${seen}); the loader keeps the last value`,
           range: keyRange
         });
-      } else {
+      } else if (firstLine2 !== void 0) {
         firstLine2.set(key, keyRange.line);
       }
       entries.push({ key, keyRange, value });
@@ -12318,10 +12451,13 @@ function isScriptName(name2) {
   return SCRIPT_EXTENSIONS.has(import_node_path13.default.extname(name2).toLowerCase());
 }
 var isSkippedDirName = (name2) => name2.charCodeAt(0) === 46 || SKIPPED_DIRS.has(name2);
-function listScripts(dir, skip = () => false, filter = {}, maxEntries = MAX_SCRIPT_WALK_ENTRIES) {
+function scriptsMentioning(walked, filter) {
+  const mentions = filter.mentioning ? mentionTest(filter.mentioning, filter.maxBytes ?? Number.MAX_SAFE_INTEGER) : void 0;
+  return { scripts: mentions ? walked.scripts.filter(mentions) : walked.scripts, truncated: walked.truncated };
+}
+function walkForScripts(dir, skip = () => false, maxEntries = MAX_SCRIPT_WALK_ENTRIES) {
   const root = import_node_path13.default.resolve(dir);
-  const folders = [];
-  const listings = [];
+  const folders = /* @__PURE__ */ new Map();
   let total = 0;
   const candidates = [];
   const walk = (d) => {
@@ -12331,8 +12467,7 @@ function listScripts(dir, skip = () => false, filter = {}, maxEntries = MAX_SCRI
     } catch {
       return true;
     }
-    folders.push(d);
-    listings.push(entries);
+    folders.set(d, entries);
     total += entries.length;
     if (total > maxEntries) return false;
     let used;
@@ -12353,15 +12488,8 @@ function listScripts(dir, skip = () => false, filter = {}, maxEntries = MAX_SCRI
     }
     return true;
   };
-  let truncated = false;
-  let found = candidates;
-  if (!walk(root)) {
-    const known = /* @__PURE__ */ new Map();
-    for (let i = 0; i < folders.length; i++) known.set(folders[i], listings[i]);
-    ({ scripts: found, truncated } = orderedWalk(root, skip, known, maxEntries));
-  }
-  const mentions = filter.mentioning ? mentionTest(filter.mentioning, filter.maxBytes ?? Number.MAX_SAFE_INTEGER) : void 0;
-  return { scripts: mentions ? found.filter(mentions) : found, truncated };
+  if (walk(root)) return { scripts: candidates, truncated: false, folders };
+  return { ...orderedWalk(root, skip, folders, maxEntries), folders };
 }
 function orderedWalk(root, skip, known, maxEntries) {
   const scripts = [];
@@ -12376,6 +12504,7 @@ function orderedWalk(root, skip, known, maxEntries) {
       } catch {
         return;
       }
+      known.set(d, entries);
     }
     entries.sort(byName);
     const prefix = d.endsWith(import_node_path13.default.sep) ? d : d + import_node_path13.default.sep;
@@ -13809,13 +13938,13 @@ var OmegaReader = class {
   lookup(path27) {
     const hit = this.locate(path27);
     if (!hit) return void 0;
-    const base = { keyRange: hit.keyRange, ...hit.entry ? { entry: hit.entry } : {} };
+    const { keyRange, entry } = hit;
     const node = hit.node;
-    if (node.kind !== "scalar" || typeof node.value !== "string" || !node.value.includes("${")) return { node, ...base };
+    if (node.kind !== "scalar" || typeof node.value !== "string" || !node.value.includes("${")) return entry ? { node, keyRange, entry } : { node, keyRange };
     this.steps = 0;
     const r = this.evaluateString(node.value, path27.map(String), [], 0);
-    if (!r.ok) return { node, ...base, unresolved: r.why };
-    return { node: r.node, ...base, via: r.how };
+    if (!r.ok) return entry ? { node, keyRange, entry, unresolved: r.why } : { node, keyRange, unresolved: r.why };
+    return entry ? { node: r.node, keyRange, entry, via: r.how } : { node: r.node, keyRange, via: r.how };
   }
   /** A string value that holds an interpolation: the whole string must be one `${\u2026}`. */
   evaluateString(text, at6, chain, depth) {
@@ -13865,26 +13994,26 @@ var OmegaReader = class {
   callResolver(name2, rawArgs, text, at6, chain, depth) {
     const args = splitTopLevel(rawArgs, ",").map((a) => a.trim());
     if (name2 === "oc.select") {
-      const keyText = args[0] ?? "";
-      const ref = REF.exec(keyText.trim());
+      const keyText2 = args[0] ?? "";
+      const ref = REF.exec(keyText2.trim());
       if (!ref || ref[2] === void 0) return { ok: false, why: `\`${shorten(text)}\`: oc.select needs a key` };
       const target = this.refPath(ref[1].length, ref[2], at6);
       const hit = this.locate(target);
       if (hit && !(hit.node.kind === "scalar" && hit.node.value === "???")) {
-        const followed = this.follow(hit, target, `oc.select:${keyText}`, text, chain, depth);
+        const followed = this.follow(hit, target, `oc.select:${keyText2}`, text, chain, depth);
         return followed.ok ? { ...followed, how: followed.how.replace(/^interpolated from/, "selected by") } : followed;
       }
       const fallback = args.length > 1 ? args.slice(1).join(",") : void 0;
       if (fallback === void 0) {
-        return { ok: true, node: scalar(null, "null"), how: `\`${shorten(text)}\`: ${keyText} is not set, so it is None` };
+        return { ok: true, node: scalar(null, "null"), how: `\`${shorten(text)}\`: ${keyText2} is not set, so it is None` };
       }
       const inner = wholeInterpolation(fallback);
       if (inner !== void 0) {
         const r = this.evaluate(inner, fallback, at6, chain, depth + 1);
-        return r.ok ? { ...r, how: `\`${shorten(text)}\`: ${keyText} is not set; the default ${r.how}` } : r;
+        return r.ok ? { ...r, how: `\`${shorten(text)}\`: ${keyText2} is not set; the default ${r.how}` } : r;
       }
       const value = typePrimitive(unquote2(fallback));
-      return { ok: true, node: scalar(value, fallback), how: `\`${shorten(text)}\`: ${keyText} is not set, so the default ${fallback} applies` };
+      return { ok: true, node: scalar(value, fallback), how: `\`${shorten(text)}\`: ${keyText2} is not set, so the default ${fallback} applies` };
     }
     const fn = this.options.resolvers?.[name2];
     if (!fn) {
@@ -13914,6 +14043,13 @@ var OmegaReader = class {
   unresolvedNote(path27, hit) {
     if (hit.unresolved) this.notes.push(`${this.key(path27)}: ${hit.unresolved}, so its value is unknown`);
   }
+  /**
+   * Whether `settingBase` of the hit is `{ origin: 'explicit', file: this file, key, range }` (no note): no
+   * launch command writes the value and the key was not composed from another file or an override.
+   */
+  plain(hit) {
+    return overrideSetting(hit.node, 0) === void 0 && this.sourceOf(hit.entry) === void 0;
+  }
   /** File, origin and override note of a Setting read at the hit's key. */
   settingBase(path27, hit) {
     const launched = overrideSetting(hit.node, 0);
@@ -13931,6 +14067,13 @@ var OmegaReader = class {
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
     const num8 = scalarNumber(hit.node, this.loader);
     if (!num8) return void 0;
+    if (this.plain(hit)) {
+      const note2 = hit.via ? num8.note ? `${hit.via}; ${num8.note}` : hit.via : num8.note;
+      const setting = { value: num8.value, origin: "explicit", file: this.file.path, key: this.key(path27), range: hit.keyRange };
+      if (!hit.via) setting.valueRange = hit.node.range;
+      if (note2) setting.note = note2;
+      return setting;
+    }
     const base = this.settingBase(path27, hit);
     const note = [base.note, hit.via, num8.note].filter(Boolean).join("; ");
     return {
@@ -13947,6 +14090,11 @@ var OmegaReader = class {
     if (!hit) return void 0;
     this.unresolvedNote(path27, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
+    if (this.plain(hit)) {
+      const setting = { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path27), range: hit.keyRange };
+      if (hit.via) setting.note = hit.via;
+      return setting;
+    }
     const base = this.settingBase(path27, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     return { value: String(hit.node.value), ...base, ...note ? { note } : {} };
@@ -24757,13 +24905,14 @@ function dialectById(id) {
   return BY_ID.get(id);
 }
 function detectDialect(file, env) {
+  const { dialects, detects } = candidatesFor(file.format);
   let best;
   let bestScore = 0;
   const facts = new DetectFacts(file);
-  for (const dialect of candidatesFor(file.format)) {
-    const score5 = dialect.detect(file, env, facts);
+  for (let i = 0; i < detects.length; i++) {
+    const score5 = detects[i](file, env, facts);
     if (score5 > bestScore) {
-      best = dialect;
+      best = dialects[i];
       bestScore = score5;
     }
   }
@@ -24772,7 +24921,10 @@ function detectDialect(file, env) {
 var CANDIDATES = /* @__PURE__ */ new Map();
 function candidatesFor(format) {
   let list2 = CANDIDATES.get(format);
-  if (!list2) CANDIDATES.set(format, list2 = DIALECTS.filter((d) => !d.meta.formats || d.meta.formats.includes(format)));
+  if (!list2) {
+    const dialects = DIALECTS.filter((d) => !d.meta.formats || d.meta.formats.includes(format));
+    CANDIDATES.set(format, list2 = { dialects, detects: dialects.map((d) => d.detect) });
+  }
   return list2;
 }
 function ruleYamlLoader(extraction, meta, handedOnAsText2) {
@@ -25566,10 +25718,21 @@ function countRows(abs, maxBytes = DATASET_MAX_BYTES) {
 
 // src/engine/datasets.ts
 var MAX_DATASET_REFS = 256;
+var DatasetReads = class {
+  constructor(rowsLimit = 4096, catalogsLimit = 8) {
+    this.rowsLimit = rowsLimit;
+    this.catalogsLimit = catalogsLimit;
+  }
+  rowsLimit;
+  catalogsLimit;
+  rows = /* @__PURE__ */ new Map();
+  catalogs = /* @__PURE__ */ new Map();
+};
 function countOnce(abs, ctx, seen) {
   let n = seen.rows.get(abs);
   if (!n) {
     n = countRows(abs, ctx.datasetMaxBytes ?? DATASET_MAX_BYTES);
+    if (seen instanceof DatasetReads && seen.rows.size >= seen.rowsLimit) seen.rows.clear();
     seen.rows.set(abs, n);
   }
   return n;
@@ -25604,6 +25767,7 @@ function countCatalog(name2, dir, ctx, seen) {
   let catalog = seen.catalogs.get(info.found.abs);
   if (!catalog) {
     catalog = readCatalog(info.found.abs, ctx);
+    if (seen instanceof DatasetReads && seen.catalogs.size >= seen.catalogsLimit) seen.catalogs.clear();
     seen.catalogs.set(info.found.abs, catalog);
   }
   if ("why" in catalog) return { ok: false, why: catalog.why };
@@ -25670,7 +25834,7 @@ function estimateDatasetSamples(req, ctx) {
   if (req.refs.length === 0) return { ok: false, why: "no dataset named" };
   if (req.refs.length > MAX_DATASET_REFS) return { ok: false, why: `${req.refs.length} datasets named, more than the ${MAX_DATASET_REFS} trainlint counts` };
   const parts2 = [];
-  const seen = { rows: /* @__PURE__ */ new Map(), catalogs: /* @__PURE__ */ new Map() };
+  const seen = ctx.reads ?? { rows: /* @__PURE__ */ new Map(), catalogs: /* @__PURE__ */ new Map() };
   for (const ref of req.refs) {
     const c = countRef(ref, req, ctx, seen);
     if (!c.ok) return { ok: false, why: c.why };
@@ -25704,19 +25868,426 @@ function estimateDatasetSamples(req, ctx) {
   };
 }
 
-// trainlint-builtin:node:zlib
+// src/engine/lint-file.ts
+var RECENT_PER_FILE = 256;
+function createLintRun(options) {
+  const { root, config } = options;
+  const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const repo = repoRootOf(options.repoRoot ?? root);
+  const lintRoot = import_node_path17.default.resolve(root);
+  const toRepo = (rel) => relativePosix(repo.root, resolveUnder(lintRoot, rel));
+  const parseOptions = { yamlVersion: config.yaml, maxBytes, scriptSources: (rel) => sourceReaderFor(repo, toRepo(rel), maxBytes) };
+  const overrides = config.overrides ?? [];
+  const schemaEntries = config.schemas ?? [];
+  const settingsByMatch = /* @__PURE__ */ new Map();
+  const pinRepo = repoRootOf(options.repoRoot ?? root);
+  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, import_node_path17.default.dirname(import_node_path17.default.resolve(root, rel))) || ".");
+  const packagePins = (rel, pkg) => {
+    const pin = pinReader(rel, pkg);
+    return pin ? { ...pin, file: relativePosix(import_node_path17.default.resolve(root), import_node_path17.default.resolve(pinRepo.root, pin.file)) } : void 0;
+  };
+  const settingsOf = (rel) => {
+    let key = "";
+    for (let i = 0; i < overrides.length; i++) if (matcher(overrides[i].files)(rel)) key += `o${i},`;
+    for (let i = 0; i < schemaEntries.length; i++) if (matcher(schemaEntries[i].files)(rel)) key += `s${i},`;
+    let s = settingsByMatch.get(key);
+    if (!s) {
+      s = { ...settingsFor(config, rel, options.cliRules), packagePins };
+      settingsByMatch.set(key, s);
+    }
+    return s;
+  };
+  const fromAbs = (abs) => relativePosix(lintRoot, abs);
+  const hydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };
+  const hydraCache = /* @__PURE__ */ new Map();
+  const composedCache = new RecentMap(RECENT_PER_FILE);
+  return {
+    options,
+    root,
+    config,
+    maxBytes,
+    parseOptions,
+    // `_base_`, `_BASE_` and config imports: the files a config builds on, through the one resolver.
+    withBases: inheritanceReader(options.repoRoot ?? root, root, maxBytes),
+    schemas: new SchemaStore(root, options.schemaTexts),
+    settingsOf,
+    settingsWith: (rel, values) => {
+      const s = settingsOf(rel);
+      return Object.keys(values).length ? { ...s, assume: { ...s.assume, ...values } } : s;
+    },
+    repo,
+    lintRoot,
+    toRepo,
+    fromAbs,
+    rootBase: { dir: ".", label: "the repository root" },
+    lintRootBase: repo.root === lintRoot ? [] : [{ dir: toRepo("."), label: "the linted folder" }],
+    insideLintRoot: (rel) => !rel.startsWith("../"),
+    hydraFiles,
+    composedFor: (file, bases) => {
+      const key = `${file.path}\0${bases.map((b) => b.dir).join("\0")}`;
+      if (!composedCache.has(key)) composedCache.set(key, composeFromRepository(file, bases, hydraFiles, hydraCache));
+      return composedCache.get(key);
+    },
+    datasetBasesByFolder: /* @__PURE__ */ new Map(),
+    datasetChecks: new PathChecks(repo),
+    datasetReads: new DatasetReads(),
+    linted: { has: () => false, file: () => void 0 }
+  };
+}
+function runPlanOf(result) {
+  return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? [], result.extraction.matched) : {};
+}
+function envFor(settings, hydra, file) {
+  const pins = settings.packagePins;
+  return { assume: settings.assume, mappings: settings.mappings, ...hydra ? { hydra } : {}, ...pins && file ? { packagePin: (pkg) => pins(file.path, pkg) } : {} };
+}
+function analyse(file, settings, forced, hydra) {
+  const parseProblem = file.problems.find((p) => p.kind === "parse-error");
+  if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
+  const env = envFor(settings, hydra, file);
+  const dialect = forced ?? chosenDialect(file, settings, env);
+  if (!dialect) return { reason: unclaimedReason(file) };
+  const extraction = dialect.extract(file, env);
+  const matched = takeMatchedValues(extraction.plan);
+  if (matched) extraction.matched = matched;
+  return { dialect, extraction };
+}
+function dialectOf(file, settings) {
+  if (file.problems.some((p) => p.kind === "parse-error")) return void 0;
+  return chosenDialect(file, settings, envFor(settings, void 0, file));
+}
+function chosenDialect(file, settings, env) {
+  return (settings.dialect ? dialectById(settings.dialect) : void 0) ?? detectDialect(file, env);
+}
+function unclaimedReason(file) {
+  const top = file.tree?.kind === "map" ? new Set(file.tree.entries.map((e) => e.key)) : /* @__PURE__ */ new Set();
+  if (top.has("compute_environment") || top.has("distributed_type") && top.has("num_processes")) {
+    return "accelerate launcher config (num_processes, mixed_precision): not a training config on its own";
+  }
+  if (top.has("vocab_size") && top.has("hidden_size") && !top.has("learning_rate")) return "model architecture config, not a training config";
+  if (file.format === "shell") return "launch script without a recognised training command";
+  return "no dialect recognised this file (set `dialect` in .trainlint.yml overrides or add `mappings`)";
+}
+function unloadedFile(rel) {
+  return { path: rel, text: "", format: formatOf(rel), problems: [], directives: { suppressions: [] } };
+}
+function analyseSafely(run, file, settings, extra = {}) {
+  try {
+    return { file, findings: [], ...extra, ...analyse(file, settings, void 0, extra.hydra) };
+  } catch (err) {
+    return { file, findings: [internalError(file, err)], ...extra, reason: "internal error" };
+  }
+}
+function loadAndAnalyse(run, abs, rel) {
+  let file;
+  try {
+    file = run.withBases(loadFile(abs, rel, run.parseOptions));
+    return { file, findings: [], ...analyse(file, run.settingsOf(rel)) };
+  } catch (err) {
+    file ??= unloadedFile(rel);
+    return { file, findings: [internalError(file, err)], reason: "internal error" };
+  }
+}
+function reloadLinted(run, abs, rel) {
+  try {
+    return run.withBases(loadFile(abs, rel, run.parseOptions));
+  } catch {
+    return unloadedFile(rel);
+  }
+}
+function withComposition(run, result) {
+  if (!result.dialect?.meta.hydra || !result.file.tree) return result;
+  const composed = run.composedFor(result.file, [run.rootBase, ...run.lintRootBase]);
+  return composed ? analyseSafely(run, result.file, run.settingsOf(result.file.path), { hydra: { composed } }) : result;
+}
+function configBases(run, result) {
+  const wd = result.launch?.workdir;
+  const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...run.insideLintRoot(result.launch.script) ? run.lintRootBase : []] : [run.rootBase, ...run.lintRootBase];
+  return [...start, { dir: run.toRepo(import_node_path17.default.posix.dirname(result.file.path)), label: "the config's folder" }];
+}
+function countDatasets(run, result, launchValues) {
+  const request = result.dialect?.datasets?.(result.file);
+  const extraction = result.extraction;
+  if (!request || !extraction || !result.dialect || extraction.plan.datasetSamples) return;
+  const estimate = estimateDatasetSamples(request, { repo: run.repo, bases: datasetBases(run, result), show: run.fromAbs, maxBytes: run.maxBytes, checks: run.datasetChecks, reads: run.datasetReads });
+  if (!estimate.ok) {
+    extraction.notes.push(`dataset size unknown: ${estimate.why}`);
+    return;
+  }
+  const settings = result.launch ? run.settingsWith(result.file.path, launchValues) : run.settingsOf(result.file.path);
+  const counted = estimate.setting;
+  counted.file = result.file.path;
+  const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect, result.hydra).extraction;
+  if (!withRows) return;
+  markEstimates(extraction.plan, withRows.plan, estimate.label);
+  for (const note of extraction.notes) if (!withRows.notes.includes(note)) withRows.notes.push(note);
+  result.extraction = withRows;
+}
+function datasetBases(run, result) {
+  if (result.launch) return configBases(run, result);
+  const byFolder = run.datasetBasesByFolder;
+  const folder = import_node_path17.default.posix.dirname(result.file.path);
+  let known = byFolder.get(folder);
+  if (!known) {
+    known = configBases(run, result);
+    byFolder.set(folder, known);
+  }
+  return known;
+}
+function markEstimates(before2, after, label) {
+  const target = after;
+  for (const field of Object.keys(target)) {
+    if (!PLAN_FIELD_SET.has(field)) continue;
+    const s = target[field];
+    if (!s || typeof s.value !== "number" || s.origin === "dataset") continue;
+    const b = before2[field];
+    if (b && b.value === s.value) continue;
+    const marked = Object.assign({}, s);
+    marked.bound = "upper";
+    marked.estimatedFrom = label;
+    if (s.how) marked.how = `${s.how}, at most: from the rows of ${label}`;
+    target[field] = marked;
+  }
+}
+var PLAN_FIELD_SET = new Set(PLAN_FIELDS);
+function linkFiles(run, result) {
+  for (const request of linkRequests(result.file, result.dialect?.meta.id)) {
+    const resolution = resolveWritten(run.repo, request.written, configBases(run, result));
+    if (!resolution.found) {
+      result.extraction?.notes.push(`${request.key}: ${request.written} not found inside the repository (tried ${describeTried(resolution.tried)}); its values are not checked`);
+      continue;
+    }
+    const rel = run.fromAbs(resolution.found.abs);
+    try {
+      const loaded9 = run.linted.file(rel) ?? loadFile(resolution.found.abs, rel, run.parseOptions);
+      const linkedAnalysis = analyse(loaded9, run.settingsOf(result.file.path), dialectById("deepspeed"));
+      const linked = linkedAnalysis.extraction;
+      if (linked) (result.linked ??= []).push({ ...request, path: rel, plan: linked.plan, ...linked.matched ? { matched: linked.matched } : {}, resolvedFrom: resolution.found.base.label });
+    } catch (err) {
+      result.findings.push(internalError(result.file, err, `its linked file ${rel}`));
+    }
+  }
+}
+function resolveReferencePath(result, config) {
+  const declared = result.file.directives.reference?.path;
+  if (declared) return toPosix(import_node_path17.default.posix.isAbsolute(declared) ? import_node_path17.default.posix.normalize(declared) : import_node_path17.default.posix.normalize(import_node_path17.default.posix.join(import_node_path17.default.posix.dirname(result.file.path), declared)));
+  const refs = config.references;
+  return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
+}
+function pairReference(run, result, launchOf2) {
+  if (!result.extraction || !result.dialect) return false;
+  const refPath = resolveReferencePath(result, run.config);
+  if (!refPath) return true;
+  run.referenced?.(refPath);
+  const refCheck = run.linted.has(refPath) ? void 0 : checkRepoPath(run.repo, refPath);
+  if (refCheck && !refCheck.ok) {
+    result.findings.push({
+      ruleId: "parse-error",
+      severity: "error",
+      path: result.file.path,
+      range: result.file.directives.reference?.range ?? fileStartRange(result.file),
+      message: `reference ${refPath}: ${refCheck.why}; not read`
+    });
+    return false;
+  }
+  try {
+    const loaded9 = run.linted.file(refPath) ?? run.withBases(loadFile(import_node_path17.default.resolve(run.root, refPath), refPath, run.parseOptions));
+    const problem = loaded9.problems.find((p) => p.kind === "parse-error");
+    if (problem) {
+      result.findings.push({
+        ruleId: "parse-error",
+        severity: "error",
+        path: result.file.path,
+        range: result.file.directives.reference?.range ?? fileStartRange(result.file),
+        message: `reference ${refPath} cannot be read: ${problem.message}`
+      });
+      return false;
+    }
+    const refComposed = result.dialect.meta.hydra && loaded9.tree ? run.composedFor(loaded9, [run.rootBase, ...run.lintRootBase]) : void 0;
+    const launch = refComposed ? void 0 : launchOf2?.(refPath);
+    const refAnalysis = launch ? analyse(launchedConfig(loaded9, launch, result.dialect), run.settingsWith(refPath, launch.values), result.dialect) : analyse(loaded9, run.settingsOf(refPath), result.dialect, refComposed ? { composed: refComposed } : void 0);
+    if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
+  } catch (err) {
+    result.findings.push(internalError(result.file, err, `its reference ${refPath}`));
+  }
+  return false;
+}
+function finishResult(run, result) {
+  if (!result.reference && result.extraction?.reference) result.reference = result.extraction.reference;
+  const bom = byteOrderMarkFinding(result);
+  if (bom) result.findings.push(bom);
+  try {
+    runRules(result, run.settingsOf(result.file.path), run.schemas);
+  } catch (err) {
+    if (err.name === "UsageError") throw err;
+    result.findings.push(internalError(result.file, err));
+  }
+  result.findings.sort(compareFindings);
+}
+function byteOrderMarkFinding(result) {
+  const problem = jsonByteOrderMarkProblem(result.file);
+  const loader = result.dialect?.meta.jsonLoader ?? "json";
+  if (!problem || !result.dialect || loader === "yaml") return void 0;
+  const finding = { ruleId: "parse-error", severity: "error", path: result.file.path, range: problem.range, message: problem.message };
+  if (loader === "json") return finding;
+  return {
+    ...finding,
+    severity: "warning",
+    message: 'the file starts with a UTF-8 byte order mark: HF Transformers and Accelerate read a DeepSpeed config with Python\'s json.load, which rejects it ("Unexpected UTF-8 BOM (decode using utf-8-sig)") when a trainer config or `--deepspeed` names this file; `deepspeed --deepspeed_config` reads it with hjson, which skips the mark. Save the file as UTF-8 without a BOM'
+  };
+}
+function runRules(result, settings, schemas) {
+  const { file, dialect } = result;
+  const raw = [];
+  const earlier = result.findings.splice(0);
+  earlier.push(...inheritanceFindings(file));
+  const push = (finding) => {
+    const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
+    if (configured === "off") return;
+    const defaultLevel = RULES_BY_ID.get(finding.ruleId)?.meta.defaultSeverity ?? "error";
+    const raised = finding.severity === "error" && configured === defaultLevel;
+    const lowered = SEVERITY_RANK[finding.severity] < SEVERITY_RANK[defaultLevel];
+    raw.push({ ...finding, severity: raised ? "error" : lowered && SEVERITY_RANK[finding.severity] < SEVERITY_RANK[configured] ? finding.severity : configured });
+  };
+  earlier.forEach((f) => push(f));
+  for (const problem of file.problems) {
+    const severity = RULES_BY_ID.get(problem.kind)?.meta.defaultSeverity ?? "error";
+    if (problem.kind !== "duplicate-key") {
+      push({ ruleId: problem.kind, severity, message: problem.message, path: file.path, range: problem.range });
+      continue;
+    }
+    const finding = duplicateKeyFinding(problem, file, dialect, severity);
+    const more = moreNoteOf(problem.message);
+    push(more && !finding.message.endsWith(more) ? { ...finding, message: finding.message + more } : finding);
+  }
+  const plan = runPlanOf(result);
+  if (file.tree || file.script) runEachRule(result, settings, schemas, push, plan);
+  const runCtx = runFindingsContext(result, settings, plan, raw);
+  const { kept, problems } = applySuppressions(shapeRunFindings(raw, runCtx), file, (members) => groupRunLength(members, runCtx));
+  appendAll(result.findings, capPerKind(kept, (f) => f.ruleId));
+  const suppressionSeverity = settings.rules.get("unused-suppression")?.severity ?? "warning";
+  const crashed = raw.some((f) => f.ruleId === "internal-error");
+  const reported = crashed ? problems.filter((p) => p.data?.missingReason || p.data?.unknownDirective) : problems;
+  if (suppressionSeverity !== "off") appendAll(result.findings, capPerKind(reported.map((p) => ({ ...p, severity: suppressionSeverity })), (f) => f.ruleId));
+}
+function runEachRule(result, settings, schemas, push, plan) {
+  const { file, extraction, dialect } = result;
+  const builtin = dialect?.meta.schemaFor ? dialect.meta.schemaFor(file) : dialect?.meta.schema;
+  const validators = [];
+  if (builtin) {
+    const validate = schemas.builtin(builtin);
+    if (validate !== void 0) validators.push({ name: builtin, validate });
+  }
+  for (const name2 of settings.schemas) {
+    const validate = schemas.user(name2);
+    if (validate !== void 0) validators.push({ name: name2, validate });
+  }
+  const loader = ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file));
+  let ruleId = "";
+  let ruleSeverity = "error";
+  const ctx = {
+    file,
+    plan,
+    ownPlan: extraction?.plan ?? {},
+    ownMatched: extraction?.matched,
+    linked: result.linked ?? [],
+    dialectId: dialect?.meta.id,
+    yamlLoader: loader.yamlLoader,
+    yamlLoaderName: loader.yamlLoaderName,
+    yamlParser: loader.yamlParser,
+    anchor: extraction?.anchor ?? fileStartRange(file),
+    reference: result.reference,
+    conflicts: extraction?.conflicts ?? [],
+    ignored: extraction?.ignored ?? [],
+    afterDecay: extraction?.afterDecay,
+    launchCheck: void 0,
+    globalBatchRounding: extraction?.globalBatchRounding,
+    configErrors: extraction?.configErrors,
+    schemaTree: extraction?.schemaTree,
+    batchChecks: extraction?.batchChecks,
+    atRunEnd: extraction?.atRunEnd,
+    decayDefaultsToRun: extraction?.decayDefaultsToRun,
+    options: {},
+    schemas: validators,
+    report: ({ severity, ...input }) => push({ ruleId, severity: severity ?? ruleSeverity, path: file.path, ...input })
+  };
+  const launchChecks = extraction?.launchChecks;
+  for (let i = 0; i < RULE_STEPS.length; i++) {
+    const step = RULE_STEPS[i];
+    const effective = settings.rules.get(step.id);
+    if (!effective || effective.severity === "off") continue;
+    if (!step.fileScope && !extraction) continue;
+    ruleId = step.id;
+    ruleSeverity = effective.severity;
+    ctx.launchCheck = launchChecks?.[step.id];
+    ctx.options = effective.options;
+    step.rule.check(ctx);
+  }
+}
+var RULE_STEPS = RULES.filter((rule) => !rule.meta.builtin).map((rule) => ({
+  id: rule.meta.id,
+  fileScope: rule.meta.scope === "file",
+  rule
+}));
+var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
+function runFindingsContext(result, settings, plan, raw) {
+  const shortRun = result.extraction && raw.some(hasRunLength) ? shortRunOf(result.file.path, plan, settings.shortRun, result.launch?.script) : void 0;
+  return { plan, shortRun, shortRunSeverity: settings.shortRun.severity, launchChecks: result.extraction?.launchChecks ?? {} };
+}
+var hasRunLength = (f) => Boolean(f.runLength);
+function compareFindings(a, b) {
+  return a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId);
+}
+function internalError(file, err, what = "this file") {
+  const message = userFacingMessage(err instanceof Error ? err.message.split("\n")[0] : String(err));
+  return {
+    ruleId: "internal-error",
+    severity: "error",
+    path: file.path,
+    range: fileStartRange(file),
+    message: `trainlint failed on ${what} (${message}); the other files were linted. Please report this with the file.`
+  };
+}
+
+// src/engine/parallel/pool.ts
+var import_node_os2 = require("node:os");
+var import_node_path19 = __toESM(require("node:path"), 1);
+
+// trainlint-builtin:node:worker_threads
 var loaded6;
-var load6 = () => loaded6 ??= require("node:zlib");
+var load6 = () => loaded6 ??= require("node:worker_threads");
+function Worker(...args) {
+  const f = load6().Worker;
+  return new.target ? new f(...args) : f(...args);
+}
+var parentPort = new Proxy({}, {
+  get(_, key) {
+    const object = load6().parentPort;
+    const value = object[key];
+    return typeof value === "function" ? value.bind(object) : value;
+  }
+});
+var workerData = new Proxy({}, {
+  get(_, key) {
+    const object = load6().workerData;
+    const value = object[key];
+    return typeof value === "function" ? value.bind(object) : value;
+  }
+});
+
+// trainlint-builtin:node:zlib
+var loaded7;
+var load7 = () => loaded7 ??= require("node:zlib");
 function deflateRawSync(...args) {
-  const f = load6().deflateRawSync;
+  const f = load7().deflateRawSync;
   return new.target ? new f(...args) : f(...args);
 }
 function inflateRawSync(...args) {
-  const f = load6().inflateRawSync;
+  const f = load7().inflateRawSync;
   return new.target ? new f(...args) : f(...args);
 }
 function gzipSync(...args) {
-  const f = load6().gzipSync;
+  const f = load7().gzipSync;
   return new.target ? new f(...args) : f(...args);
 }
 
@@ -26002,417 +26573,6 @@ var FinishedResult = class {
     this.change().findings = v;
   }
 };
-
-// src/engine/lint-file.ts
-var RECENT_PER_FILE = 256;
-function createLintRun(options) {
-  const { root, config } = options;
-  const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const repo = repoRootOf(options.repoRoot ?? root);
-  const lintRoot = import_node_path17.default.resolve(root);
-  const toRepo = (rel) => relativePosix(repo.root, resolveUnder(lintRoot, rel));
-  const parseOptions = { yamlVersion: config.yaml, maxBytes, scriptSources: (rel) => sourceReaderFor(repo, toRepo(rel), maxBytes) };
-  const overrides = config.overrides ?? [];
-  const schemaEntries = config.schemas ?? [];
-  const settingsByMatch = /* @__PURE__ */ new Map();
-  const pinRepo = repoRootOf(options.repoRoot ?? root);
-  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, import_node_path17.default.dirname(import_node_path17.default.resolve(root, rel))) || ".");
-  const packagePins = (rel, pkg) => {
-    const pin = pinReader(rel, pkg);
-    return pin ? { ...pin, file: relativePosix(import_node_path17.default.resolve(root), import_node_path17.default.resolve(pinRepo.root, pin.file)) } : void 0;
-  };
-  const settingsOf = (rel) => {
-    let key = "";
-    for (let i = 0; i < overrides.length; i++) if (matcher(overrides[i].files)(rel)) key += `o${i},`;
-    for (let i = 0; i < schemaEntries.length; i++) if (matcher(schemaEntries[i].files)(rel)) key += `s${i},`;
-    let s = settingsByMatch.get(key);
-    if (!s) {
-      s = { ...settingsFor(config, rel, options.cliRules), packagePins };
-      settingsByMatch.set(key, s);
-    }
-    return s;
-  };
-  const fromAbs = (abs) => relativePosix(lintRoot, abs);
-  const hydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };
-  const hydraCache = /* @__PURE__ */ new Map();
-  const composedCache = new RecentMap(RECENT_PER_FILE);
-  return {
-    options,
-    root,
-    config,
-    maxBytes,
-    parseOptions,
-    // `_base_`, `_BASE_` and config imports: the files a config builds on, through the one resolver.
-    withBases: inheritanceReader(options.repoRoot ?? root, root, maxBytes),
-    schemas: new SchemaStore(root, options.schemaTexts),
-    settingsOf,
-    settingsWith: (rel, values) => {
-      const s = settingsOf(rel);
-      return Object.keys(values).length ? { ...s, assume: { ...s.assume, ...values } } : s;
-    },
-    repo,
-    lintRoot,
-    toRepo,
-    fromAbs,
-    rootBase: { dir: ".", label: "the repository root" },
-    lintRootBase: repo.root === lintRoot ? [] : [{ dir: toRepo("."), label: "the linted folder" }],
-    insideLintRoot: (rel) => !rel.startsWith("../"),
-    hydraFiles,
-    composedFor: (file, bases) => {
-      const key = `${file.path}\0${bases.map((b) => b.dir).join("\0")}`;
-      if (!composedCache.has(key)) composedCache.set(key, composeFromRepository(file, bases, hydraFiles, hydraCache));
-      return composedCache.get(key);
-    },
-    estimates: new RecentMap(RECENT_PER_FILE),
-    datasetBasesByFolder: /* @__PURE__ */ new Map(),
-    datasetChecks: new PathChecks(repo),
-    linted: { has: () => false, file: () => void 0 }
-  };
-}
-function runPlanOf(result) {
-  return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? [], result.extraction.matched) : {};
-}
-function envFor(settings, hydra, file) {
-  const pins = settings.packagePins;
-  return { assume: settings.assume, mappings: settings.mappings, ...hydra ? { hydra } : {}, ...pins && file ? { packagePin: (pkg) => pins(file.path, pkg) } : {} };
-}
-function analyse(file, settings, forced, hydra) {
-  const parseProblem = file.problems.find((p) => p.kind === "parse-error");
-  if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
-  const env = envFor(settings, hydra, file);
-  const dialect = forced ?? chosenDialect(file, settings, env);
-  if (!dialect) return { reason: unclaimedReason(file) };
-  const extraction = dialect.extract(file, env);
-  const matched = takeMatchedValues(extraction.plan);
-  if (matched) extraction.matched = matched;
-  return { dialect, extraction };
-}
-function dialectOf(file, settings) {
-  if (file.problems.some((p) => p.kind === "parse-error")) return void 0;
-  return chosenDialect(file, settings, envFor(settings, void 0, file));
-}
-function chosenDialect(file, settings, env) {
-  return (settings.dialect ? dialectById(settings.dialect) : void 0) ?? detectDialect(file, env);
-}
-function unclaimedReason(file) {
-  const top = file.tree?.kind === "map" ? new Set(file.tree.entries.map((e) => e.key)) : /* @__PURE__ */ new Set();
-  if (top.has("compute_environment") || top.has("distributed_type") && top.has("num_processes")) {
-    return "accelerate launcher config (num_processes, mixed_precision): not a training config on its own";
-  }
-  if (top.has("vocab_size") && top.has("hidden_size") && !top.has("learning_rate")) return "model architecture config, not a training config";
-  if (file.format === "shell") return "launch script without a recognised training command";
-  return "no dialect recognised this file (set `dialect` in .trainlint.yml overrides or add `mappings`)";
-}
-function unloadedFile(rel) {
-  return { path: rel, text: "", format: formatOf(rel), problems: [], directives: { suppressions: [] } };
-}
-function analyseSafely(run, file, settings, extra = {}) {
-  try {
-    return { file, findings: [], ...extra, ...analyse(file, settings, void 0, extra.hydra) };
-  } catch (err) {
-    return { file, findings: [internalError(file, err)], ...extra, reason: "internal error" };
-  }
-}
-function loadAndAnalyse(run, abs, rel) {
-  let file;
-  try {
-    file = run.withBases(loadFile(abs, rel, run.parseOptions));
-    return { file, findings: [], ...analyse(file, run.settingsOf(rel)) };
-  } catch (err) {
-    file ??= unloadedFile(rel);
-    return { file, findings: [internalError(file, err)], reason: "internal error" };
-  }
-}
-function reloadLinted(run, abs, rel) {
-  try {
-    return run.withBases(loadFile(abs, rel, run.parseOptions));
-  } catch {
-    return unloadedFile(rel);
-  }
-}
-function withComposition(run, result) {
-  if (!result.dialect?.meta.hydra || !result.file.tree) return result;
-  const composed = run.composedFor(result.file, [run.rootBase, ...run.lintRootBase]);
-  return composed ? analyseSafely(run, result.file, run.settingsOf(result.file.path), { hydra: { composed } }) : result;
-}
-function configBases(run, result) {
-  const wd = result.launch?.workdir;
-  const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...run.insideLintRoot(result.launch.script) ? run.lintRootBase : []] : [run.rootBase, ...run.lintRootBase];
-  return [...start, { dir: run.toRepo(import_node_path17.default.posix.dirname(result.file.path)), label: "the config's folder" }];
-}
-function countDatasets(run, result, launchValues) {
-  const request = result.dialect?.datasets?.(result.file);
-  const extraction = result.extraction;
-  if (!request || !extraction || !result.dialect || extraction.plan.datasetSamples) return;
-  const { bases, dirs } = datasetBases(run, result);
-  const cacheKey = `${result.file.path}\0${dirs}\0${JSON.stringify(request)}`;
-  let estimate = run.estimates.get(cacheKey);
-  if (!estimate) {
-    estimate = estimateDatasetSamples(request, { repo: run.repo, bases, show: run.fromAbs, maxBytes: run.maxBytes, checks: run.datasetChecks });
-    if (!estimate.ok) estimate = { ok: false, why: detached(estimate.why, false) };
-    run.estimates.set(cacheKey, estimate);
-  }
-  if (!estimate.ok) {
-    extraction.notes.push(`dataset size unknown: ${estimate.why}`);
-    return;
-  }
-  const settings = result.launch ? run.settingsWith(result.file.path, launchValues) : run.settingsOf(result.file.path);
-  const counted = { ...estimate.setting, file: result.file.path };
-  const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect, result.hydra).extraction;
-  if (!withRows) return;
-  markEstimates(extraction.plan, withRows.plan, estimate.label);
-  for (const note of extraction.notes) if (!withRows.notes.includes(note)) withRows.notes.push(note);
-  result.extraction = withRows;
-}
-function datasetBases(run, result) {
-  if (result.launch) {
-    const bases = configBases(run, result);
-    return { bases, dirs: bases.map((b) => b.dir).join("\0") };
-  }
-  const byFolder = run.datasetBasesByFolder;
-  const folder = import_node_path17.default.posix.dirname(result.file.path);
-  let known = byFolder.get(folder);
-  if (!known) {
-    const bases = configBases(run, result);
-    known = { bases, dirs: bases.map((b) => b.dir).join("\0") };
-    byFolder.set(folder, known);
-  }
-  return known;
-}
-function markEstimates(before2, after, label) {
-  const target = after;
-  for (const field of Object.keys(target)) {
-    if (!PLAN_FIELD_SET.has(field)) continue;
-    const s = target[field];
-    if (!s || typeof s.value !== "number" || s.origin === "dataset") continue;
-    const b = before2[field];
-    if (b && b.value === s.value) continue;
-    const marked = Object.assign({}, s);
-    marked.bound = "upper";
-    marked.estimatedFrom = label;
-    if (s.how) marked.how = `${s.how}, at most: from the rows of ${label}`;
-    target[field] = marked;
-  }
-}
-var PLAN_FIELD_SET = new Set(PLAN_FIELDS);
-function linkFiles(run, result) {
-  for (const request of linkRequests(result.file, result.dialect?.meta.id)) {
-    const resolution = resolveWritten(run.repo, request.written, configBases(run, result));
-    if (!resolution.found) {
-      result.extraction?.notes.push(`${request.key}: ${request.written} not found inside the repository (tried ${describeTried(resolution.tried)}); its values are not checked`);
-      continue;
-    }
-    const rel = run.fromAbs(resolution.found.abs);
-    try {
-      const loaded9 = run.linted.file(rel) ?? loadFile(resolution.found.abs, rel, run.parseOptions);
-      const linkedAnalysis = analyse(loaded9, run.settingsOf(result.file.path), dialectById("deepspeed"));
-      const linked = linkedAnalysis.extraction;
-      if (linked) (result.linked ??= []).push({ ...request, path: rel, plan: linked.plan, ...linked.matched ? { matched: linked.matched } : {}, resolvedFrom: resolution.found.base.label });
-    } catch (err) {
-      result.findings.push(internalError(result.file, err, `its linked file ${rel}`));
-    }
-  }
-}
-function resolveReferencePath(result, config) {
-  const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(import_node_path17.default.posix.isAbsolute(declared) ? import_node_path17.default.posix.normalize(declared) : import_node_path17.default.posix.normalize(import_node_path17.default.posix.join(import_node_path17.default.posix.dirname(result.file.path), declared)));
-  const refs = config.references;
-  return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
-}
-function pairReference(run, result, launchOf2) {
-  if (!result.extraction || !result.dialect) return false;
-  const refPath = resolveReferencePath(result, run.config);
-  if (!refPath) return true;
-  run.referenced?.(refPath);
-  const refCheck = run.linted.has(refPath) ? void 0 : checkRepoPath(run.repo, refPath);
-  if (refCheck && !refCheck.ok) {
-    result.findings.push({
-      ruleId: "parse-error",
-      severity: "error",
-      path: result.file.path,
-      range: result.file.directives.reference?.range ?? fileStartRange(result.file),
-      message: `reference ${refPath}: ${refCheck.why}; not read`
-    });
-    return false;
-  }
-  try {
-    const loaded9 = run.linted.file(refPath) ?? run.withBases(loadFile(import_node_path17.default.resolve(run.root, refPath), refPath, run.parseOptions));
-    const problem = loaded9.problems.find((p) => p.kind === "parse-error");
-    if (problem) {
-      result.findings.push({
-        ruleId: "parse-error",
-        severity: "error",
-        path: result.file.path,
-        range: result.file.directives.reference?.range ?? fileStartRange(result.file),
-        message: `reference ${refPath} cannot be read: ${problem.message}`
-      });
-      return false;
-    }
-    const refComposed = result.dialect.meta.hydra && loaded9.tree ? run.composedFor(loaded9, [run.rootBase, ...run.lintRootBase]) : void 0;
-    const launch = refComposed ? void 0 : launchOf2?.(refPath);
-    const refAnalysis = launch ? analyse(launchedConfig(loaded9, launch, result.dialect), run.settingsWith(refPath, launch.values), result.dialect) : analyse(loaded9, run.settingsOf(refPath), result.dialect, refComposed ? { composed: refComposed } : void 0);
-    if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
-  } catch (err) {
-    result.findings.push(internalError(result.file, err, `its reference ${refPath}`));
-  }
-  return false;
-}
-function finishResult(run, result) {
-  if (!result.reference && result.extraction?.reference) result.reference = result.extraction.reference;
-  const bom = byteOrderMarkFinding(result);
-  if (bom) result.findings.push(bom);
-  try {
-    runRules(result, run.settingsOf(result.file.path), run.schemas);
-  } catch (err) {
-    if (err.name === "UsageError") throw err;
-    result.findings.push(internalError(result.file, err));
-  }
-  result.findings.sort(compareFindings);
-}
-function byteOrderMarkFinding(result) {
-  const problem = jsonByteOrderMarkProblem(result.file);
-  const loader = result.dialect?.meta.jsonLoader ?? "json";
-  if (!problem || !result.dialect || loader === "yaml") return void 0;
-  const finding = { ruleId: "parse-error", severity: "error", path: result.file.path, range: problem.range, message: problem.message };
-  if (loader === "json") return finding;
-  return {
-    ...finding,
-    severity: "warning",
-    message: 'the file starts with a UTF-8 byte order mark: HF Transformers and Accelerate read a DeepSpeed config with Python\'s json.load, which rejects it ("Unexpected UTF-8 BOM (decode using utf-8-sig)") when a trainer config or `--deepspeed` names this file; `deepspeed --deepspeed_config` reads it with hjson, which skips the mark. Save the file as UTF-8 without a BOM'
-  };
-}
-function runRules(result, settings, schemas) {
-  const { file, dialect } = result;
-  const raw = [];
-  const earlier = result.findings.splice(0);
-  earlier.push(...inheritanceFindings(file));
-  const push = (finding) => {
-    const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
-    if (configured === "off") return;
-    const defaultLevel = RULES_BY_ID.get(finding.ruleId)?.meta.defaultSeverity ?? "error";
-    const raised = finding.severity === "error" && configured === defaultLevel;
-    const lowered = SEVERITY_RANK[finding.severity] < SEVERITY_RANK[defaultLevel];
-    raw.push({ ...finding, severity: raised ? "error" : lowered && SEVERITY_RANK[finding.severity] < SEVERITY_RANK[configured] ? finding.severity : configured });
-  };
-  earlier.forEach((f) => push(f));
-  for (const problem of file.problems) {
-    const severity = RULES_BY_ID.get(problem.kind)?.meta.defaultSeverity ?? "error";
-    if (problem.kind !== "duplicate-key") {
-      push({ ruleId: problem.kind, severity, message: problem.message, path: file.path, range: problem.range });
-      continue;
-    }
-    const finding = duplicateKeyFinding(problem, file, dialect, severity);
-    const more = moreNoteOf(problem.message);
-    push(more && !finding.message.endsWith(more) ? { ...finding, message: finding.message + more } : finding);
-  }
-  const plan = runPlanOf(result);
-  if (file.tree || file.script) runEachRule(result, settings, schemas, push, plan);
-  const runCtx = runFindingsContext(result, settings, plan, raw);
-  const { kept, problems } = applySuppressions(shapeRunFindings(raw, runCtx), file, (members) => groupRunLength(members, runCtx));
-  appendAll(result.findings, capPerKind(kept, (f) => f.ruleId));
-  const suppressionSeverity = settings.rules.get("unused-suppression")?.severity ?? "warning";
-  const crashed = raw.some((f) => f.ruleId === "internal-error");
-  const reported = crashed ? problems.filter((p) => p.data?.missingReason || p.data?.unknownDirective) : problems;
-  if (suppressionSeverity !== "off") appendAll(result.findings, capPerKind(reported.map((p) => ({ ...p, severity: suppressionSeverity })), (f) => f.ruleId));
-}
-function runEachRule(result, settings, schemas, push, plan) {
-  const { file, extraction, dialect } = result;
-  const builtin = dialect?.meta.schemaFor ? dialect.meta.schemaFor(file) : dialect?.meta.schema;
-  const validators = [];
-  if (builtin) {
-    const validate = schemas.builtin(builtin);
-    if (validate !== void 0) validators.push({ name: builtin, validate });
-  }
-  for (const name2 of settings.schemas) {
-    const validate = schemas.user(name2);
-    if (validate !== void 0) validators.push({ name: name2, validate });
-  }
-  const loader = ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file));
-  let ruleId = "";
-  let ruleSeverity = "error";
-  const ctx = {
-    file,
-    plan,
-    ownPlan: extraction?.plan ?? {},
-    ownMatched: extraction?.matched,
-    linked: result.linked ?? [],
-    dialectId: dialect?.meta.id,
-    yamlLoader: loader.yamlLoader,
-    yamlLoaderName: loader.yamlLoaderName,
-    yamlParser: loader.yamlParser,
-    anchor: extraction?.anchor ?? fileStartRange(file),
-    reference: result.reference,
-    conflicts: extraction?.conflicts ?? [],
-    ignored: extraction?.ignored ?? [],
-    afterDecay: extraction?.afterDecay,
-    launchCheck: void 0,
-    globalBatchRounding: extraction?.globalBatchRounding,
-    configErrors: extraction?.configErrors,
-    schemaTree: extraction?.schemaTree,
-    batchChecks: extraction?.batchChecks,
-    atRunEnd: extraction?.atRunEnd,
-    decayDefaultsToRun: extraction?.decayDefaultsToRun,
-    options: {},
-    schemas: validators,
-    report: ({ severity, ...input }) => push({ ruleId, severity: severity ?? ruleSeverity, path: file.path, ...input })
-  };
-  for (const rule of RULES) {
-    if (rule.meta.builtin) continue;
-    const effective = settings.rules.get(rule.meta.id);
-    if (!effective || effective.severity === "off") continue;
-    if (rule.meta.scope !== "file" && !extraction) continue;
-    ruleId = rule.meta.id;
-    ruleSeverity = effective.severity;
-    ctx.launchCheck = extraction?.launchChecks?.[rule.meta.id];
-    ctx.options = effective.options;
-    rule.check(ctx);
-  }
-}
-var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
-function runFindingsContext(result, settings, plan, raw) {
-  const shortRun = result.extraction && raw.some(hasRunLength) ? shortRunOf(result.file.path, plan, settings.shortRun, result.launch?.script) : void 0;
-  return { plan, shortRun, shortRunSeverity: settings.shortRun.severity, launchChecks: result.extraction?.launchChecks ?? {} };
-}
-var hasRunLength = (f) => Boolean(f.runLength);
-function compareFindings(a, b) {
-  return a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId);
-}
-function internalError(file, err, what = "this file") {
-  const message = userFacingMessage(err instanceof Error ? err.message.split("\n")[0] : String(err));
-  return {
-    ruleId: "internal-error",
-    severity: "error",
-    path: file.path,
-    range: fileStartRange(file),
-    message: `trainlint failed on ${what} (${message}); the other files were linted. Please report this with the file.`
-  };
-}
-
-// src/engine/parallel/pool.ts
-var import_node_os2 = require("node:os");
-var import_node_path19 = __toESM(require("node:path"), 1);
-
-// trainlint-builtin:node:worker_threads
-var loaded7;
-var load7 = () => loaded7 ??= require("node:worker_threads");
-function Worker(...args) {
-  const f = load7().Worker;
-  return new.target ? new f(...args) : f(...args);
-}
-var parentPort = new Proxy({}, {
-  get(_, key) {
-    const object = load7().parentPort;
-    const value = object[key];
-    return typeof value === "function" ? value.bind(object) : value;
-  }
-});
-var workerData = new Proxy({}, {
-  get(_, key) {
-    const object = load7().workerData;
-    const value = object[key];
-    return typeof value === "function" ? value.bind(object) : value;
-  }
-});
 
 // src/report/json.ts
 function formatJson(report2) {
@@ -27000,7 +27160,12 @@ async function lint(options) {
   const run = createLintRun(options);
   const { repo, lintRoot, toRepo, fromAbs, lintRootBase, insideLintRoot, hydraFiles, parseOptions, maxBytes, withBases } = run;
   const virtual = [...options.virtualFiles ?? [], ...options.stdinFile ? [options.stdinFile] : []];
-  const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config, tuneV8ForRun);
+  const fullScan = repo.root === lintRoot && options.paths.every((p) => import_node_path20.default.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
+  const wantsScripts = options.repoScripts !== false && !fullScan;
+  let walked = wantsScripts && options.paths.length >= LISTED_DISCOVERY_MIN_PATHS ? walkForScripts(repo.root, scriptSkip(config, lintRoot)) : void 0;
+  const scriptsWalked = walked && { scripts: walked.scripts, truncated: walked.truncated };
+  const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config, tuneV8ForRun, walked?.folders);
+  walked = void 0;
   const discoveredAt = new Map(discovered.map((d) => [d.rel, d]));
   const absOf = (rel) => discoveredAt.get(rel)?.abs ?? resolveUnder(lintRoot, rel);
   const virtualResults = virtual.map((file) => analyseSafely(run, file, run.settingsOf(file.path)));
@@ -27022,8 +27187,7 @@ async function lint(options) {
   const virtualPaths = new Set((options.virtualFiles ?? []).map((f) => f.path));
   const linted = results.filter((r) => r.file.script).map((r) => r.file);
   const scripts = [...linted];
-  const fullScan = repo.root === lintRoot && options.paths.every((p) => import_node_path20.default.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
-  if (options.repoScripts !== false && !fullScan) {
+  if (wantsScripts) {
     const names = /* @__PURE__ */ new Map();
     for (const r of results) {
       const done = finished.get(r);
@@ -27036,7 +27200,7 @@ async function lint(options) {
         addName(names, refName, toPosix(resolveUnder(lintRoot, ref)));
       }
     }
-    scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => resolveUnder(lintRoot, f.path))), config, maxBytes, parseOptions));
+    scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => resolveUnder(lintRoot, f.path))), config, maxBytes, parseOptions, scriptsWalked));
   }
   const launchesOf = /* @__PURE__ */ new Map();
   const lintedScriptFiles = new Map(linted.map((f) => [f.path, f]));
@@ -27355,15 +27519,18 @@ function linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, ex
   for (const field of named3.commandSets) delete linked.plan[field];
   return { linked: { ...linked, resolvedFrom: resolution.found.base.label } };
 }
-function repositoryScripts(repo, lintRoot, names, loaded9, config, maxBytes, parseOptions) {
-  if (names.size === 0) return [];
+var LISTED_DISCOVERY_MIN_PATHS = 32;
+function scriptSkip(config, lintRoot) {
   const ignore = ignoreMatcher(config.ignore);
-  const skip = (abs, isDir) => {
+  return (abs, isDir) => {
     const rel = relativePosix(lintRoot, abs);
     return !rel.startsWith("..") && (isDir ? ignore.skipsFolder(rel) : ignore.ignoresWalked(rel));
   };
+}
+function repositoryScripts(repo, lintRoot, names, loaded9, config, maxBytes, parseOptions, walked) {
+  if (names.size === 0) return [];
   const out = [];
-  for (const abs of listScripts(repo.root, skip, { mentioning: new Set(names.keys()), maxBytes }).scripts) {
+  for (const abs of scriptsMentioning(walked ?? walkForScripts(repo.root, scriptSkip(config, lintRoot)), { mentioning: new Set(names.keys()), maxBytes }).scripts) {
     if (loaded9.has(abs)) continue;
     const rel = relativePosix(lintRoot, abs);
     const check2 = checkRepoPath(repo, relativePosix(repo.root, abs));
