@@ -13,7 +13,7 @@
  */
 import { MAP_SCAN_UP_TO, type ConfigNode, type MapEntry, type MapNode, type ScalarNode, type SeqNode } from '../tree.js';
 import type { Range } from '../types.js';
-import { computeLineStarts, rangeOf, stripBom } from './positions.js';
+import { computeLineStarts, lineAt, rangeOf, stripBom } from './positions.js';
 import { MAX_DEPTH, type LoadProblem, type LoadResult } from './result.js';
 
 /** Thrown inside the parser; becomes the single parse-error problem. */
@@ -117,14 +117,7 @@ class Parser {
       if (last + 1 >= starts.length || offset < starts[last + 1]) return last;
       if (last + 2 >= starts.length || offset < starts[last + 2]) return (this.lastLine = last + 1);
     }
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return (this.lastLine = lo);
+    return (this.lastLine = lineAt(starts, starts.length, offset));
   }
 
   private skipWs(): void {

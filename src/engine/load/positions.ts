@@ -17,18 +17,26 @@ export function computeLineStarts(text: string): number[] {
   return starts;
 }
 
-/** Position of `offset` (clamped to the text) by binary search over `lineStarts`. */
-export function offsetToPos(lineStarts: readonly number[], offset: number): Pos {
+/**
+ * The 0-based line of `offset` (≥ 0) among the first `count` line starts: the last line whose start
+ * is at or before it, by binary search (the loaders' own line caches ask when their guess misses).
+ */
+export function lineAt(lineStarts: ArrayLike<number>, count: number, offset: number): number {
   let lo = 0;
-  let hi = lineStarts.length - 1;
-  const off = Math.max(0, offset);
+  let hi = count - 1;
   while (lo < hi) {
-    // Last line whose start is <= off.
     const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid] <= off) lo = mid;
+    if (lineStarts[mid] <= offset) lo = mid;
     else hi = mid - 1;
   }
-  return { line: lo + 1, column: off - lineStarts[lo] + 1 };
+  return lo;
+}
+
+/** Position of `offset` (clamped to the text) by binary search over `lineStarts`. */
+export function offsetToPos(lineStarts: readonly number[], offset: number): Pos {
+  const off = Math.max(0, offset);
+  const line = lineAt(lineStarts, lineStarts.length, off);
+  return { line: line + 1, column: off - lineStarts[line] + 1 };
 }
 
 /** Range of the characters [start, end); an empty span is a one-column point. */

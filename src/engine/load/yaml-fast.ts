@@ -23,6 +23,7 @@
 import { adoptMapIndex, MAP_SCAN_UP_TO, type ConfigNode, type MapEntry, type MapNode, type ScalarNode, type ScalarValue } from '../tree.js';
 import type { Range } from '../types.js';
 import type { LoadProblem, LoadResult } from './result.js';
+import { lineAt } from './positions.js';
 
 /** What a PlainResolver returns for a scalar it leaves to the `yaml` path. */
 export const LEAVE_TO_YAML: unique symbol = Symbol('leave to the yaml path');
@@ -278,20 +279,8 @@ class FastYaml {
       if (last + 1 >= count || offset < starts[last + 1]) return last;
       if (last + 2 >= count || offset < starts[last + 2]) return (this.lastLine = last + 1);
     }
-    this.lastLine = this.searchLine(offset);
+    this.lastLine = lineAt(this.lineStarts, this.lineCount, offset);
     return this.lastLine;
-  }
-
-  private searchLine(offset: number): number {
-    const starts = this.lineStarts;
-    let lo = 0;
-    let hi = this.lineCount - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
   }
 
   range(start: number, end: number): Range {
