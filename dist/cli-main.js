@@ -909,6 +909,45 @@ function walkEntries(node, visit, path27 = []) {
   }
 }
 
+// src/engine/load/positions.ts
+function computeLineStarts(text) {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+function lineAt(lineStarts3, count2, offset) {
+  let lo = 0;
+  let hi = count2 - 1;
+  while (lo < hi) {
+    const mid = lo + hi + 1 >> 1;
+    if (lineStarts3[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+function offsetToPos(lineStarts3, offset) {
+  const off = Math.max(0, offset);
+  const line = lineAt(lineStarts3, lineStarts3.length, off);
+  return { line: line + 1, column: off - lineStarts3[line] + 1 };
+}
+function rangeOf(lineStarts3, start, end) {
+  if (end <= start + 1) return pointRange(lineStarts3, start);
+  const a = offsetToPos(lineStarts3, start);
+  const b = offsetToPos(lineStarts3, end);
+  return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+}
+function pointRange(lineStarts3, offset) {
+  const a = offsetToPos(lineStarts3, offset);
+  return { line: a.line, column: a.column, endLine: a.line, endColumn: a.column + 1 };
+}
+function locator(text) {
+  const starts = computeLineStarts(text);
+  return { pos: (o) => offsetToPos(starts, o), range: (s, e) => rangeOf(starts, s, e) };
+}
+function stripBom(text) {
+  return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
+}
+
 // src/engine/load/yaml-fast.ts
 var LEAVE_TO_YAML = /* @__PURE__ */ Symbol("leave to the yaml path");
 function keysSeen() {
@@ -1081,19 +1120,8 @@ var FastYaml = class _FastYaml {
       if (last + 1 >= count2 || offset < starts[last + 1]) return last;
       if (last + 2 >= count2 || offset < starts[last + 2]) return this.lastLine = last + 1;
     }
-    this.lastLine = this.searchLine(offset);
+    this.lastLine = lineAt(this.lineStarts, this.lineCount, offset);
     return this.lastLine;
-  }
-  searchLine(offset) {
-    const starts = this.lineStarts;
-    let lo = 0;
-    let hi = this.lineCount - 1;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
   }
   range(start, end) {
     const starts = this.lineStarts;
@@ -2944,41 +2972,6 @@ function withProgram(file, program2) {
 }
 function launchProgramOf(file) {
   return programs.get(file);
-}
-
-// src/engine/load/positions.ts
-function computeLineStarts(text) {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-function offsetToPos(lineStarts3, offset) {
-  let lo = 0;
-  let hi = lineStarts3.length - 1;
-  const off = Math.max(0, offset);
-  while (lo < hi) {
-    const mid = lo + hi + 1 >> 1;
-    if (lineStarts3[mid] <= off) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: off - lineStarts3[lo] + 1 };
-}
-function rangeOf(lineStarts3, start, end) {
-  if (end <= start + 1) return pointRange(lineStarts3, start);
-  const a = offsetToPos(lineStarts3, start);
-  const b = offsetToPos(lineStarts3, end);
-  return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
-}
-function pointRange(lineStarts3, offset) {
-  const a = offsetToPos(lineStarts3, offset);
-  return { line: a.line, column: a.column, endLine: a.line, endColumn: a.column + 1 };
-}
-function locator(text) {
-  const starts = computeLineStarts(text);
-  return { pos: (o) => offsetToPos(starts, o), range: (s, e) => rangeOf(starts, s, e) };
-}
-function stripBom(text) {
-  return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
 }
 
 // src/engine/load/python-lexer.ts
@@ -10300,14 +10293,7 @@ var Parser = class {
       if (last + 1 >= starts.length || offset < starts[last + 1]) return last;
       if (last + 2 >= starts.length || offset < starts[last + 2]) return this.lastLine = last + 1;
     }
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.lastLine = lo;
+    return this.lastLine = lineAt(starts, starts.length, offset);
   }
   skipWs() {
     const t = this.text;
