@@ -12,6 +12,7 @@ import { countRows, DATASET_MAX_BYTES, type RowCount } from './dataset-rows.js';
 import { formatCount } from './format-number.js';
 import { describeTried, readBounded, resolveWritten, type PathBase, type PathChecks, type RepoRoot, type Resolution } from './repo-files.js';
 import type { Setting } from './types.js';
+import { RecentMap } from './recent-map.js';
 
 export interface DatasetContext {
   repo: RepoRoot;
@@ -38,44 +39,39 @@ export const MAX_DATASET_REFS = 256;
 
 type Catalog = { entries: unknown } | { why: string };
 
-/** What one estimate (or one run: `DatasetReads`) has read already: a file named many times is read and counted once. */
-interface Seen {
-  rows: Map<string, RowCount>;
-  catalogs: Map<string, Catalog>;
-}
-
 /**
- * The row counts and catalogs (`dataset_info.json`, parsed) one lint run has read: the configs of a
- * folder name the same files, and a config that several launch commands run is counted for each.
- * At most `rowsLimit` counts and `catalogsLimit` catalogs (a catalog may be large) are kept; then they start over.
+ * The row counts and catalogs (`dataset_info.json`, parsed) read so far, by absolute path: a file
+ * named many times is read and counted once. One lint run keeps one (the configs of a folder name
+ * the same files, and a config that several launch commands run is counted for each); an estimate
+ * without it has its own. At most `rowsLimit` counts and `catalogsLimit` catalogs (a catalog may be
+ * large) are kept, the most recently read (engine/recent-map.ts).
  */
-export class DatasetReads implements Seen {
-  readonly rows = new Map<string, RowCount>();
-  readonly catalogs = new Map<string, Catalog>();
+export class DatasetReads {
+  readonly rows: RecentMap<string, RowCount>;
+  readonly catalogs: RecentMap<string, Catalog>;
 
-  constructor(
-    readonly rowsLimit = 4096,
-    readonly catalogsLimit = 8,
-  ) {}
+  constructor(rowsLimit = 4096, catalogsLimit = 8) {
+    this.rows = new RecentMap(rowsLimit);
+    this.catalogs = new RecentMap(catalogsLimit);
+  }
 }
 
-function countOnce(abs: string, ctx: DatasetContext, seen: Seen): RowCount {
+function countOnce(abs: string, ctx: DatasetContext, seen: DatasetReads): RowCount {
   let n = seen.rows.get(abs);
   if (!n) {
     n = countRows(abs, ctx.datasetMaxBytes ?? DATASET_MAX_BYTES);
-    if (seen instanceof DatasetReads && seen.rows.size >= seen.rowsLimit) seen.rows.clear();
     seen.rows.set(abs, n);
   }
   return n;
 }
 
-function countPath(names: string[], ctx: DatasetContext, seen: Seen, bases = ctx.bases): Counted {
+function countPath(names: string[], ctx: DatasetContext, seen: DatasetReads, bases = ctx.bases): Counted {
   const local = countLocal(names, ctx, seen, bases);
   return 'tried' in local ? { ok: false, why: `${names.join(' or ')} not found inside the repository (tried ${describeTried(local.tried)})` } : local;
 }
 
 /** `countPath`, except that when no name is found it gives the candidates tried, not the message. */
-function countLocal(names: string[], ctx: DatasetContext, seen: Seen, bases = ctx.bases): Counted | { ok: false; tried: Resolution['tried'] } {
+function countLocal(names: string[], ctx: DatasetContext, seen: DatasetReads, bases = ctx.bases): Counted | { ok: false; tried: Resolution['tried'] } {
   const tried: Resolution['tried'] = [];
   for (const name of names) {
     const r = resolveWritten(ctx.repo, name, bases, ctx.checks);
@@ -98,13 +94,12 @@ function countHub(id: string, split = 'train'): Counted {
 }
 
 /** LLaMA-Factory: the `dataset_info.json` entry of `name` in `dir`, then its file or hub id. */
-function countCatalog(name: string, dir: string, ctx: DatasetContext, seen: Seen): Counted {
+function countCatalog(name: string, dir: string, ctx: DatasetContext, seen: DatasetReads): Counted {
   const info = resolveWritten(ctx.repo, `${dir}/dataset_info.json`, ctx.bases, ctx.checks);
   if (!info.found) return { ok: false, why: `${dir}/dataset_info.json not found inside the repository (tried ${describeTried(info.tried)})` };
   let catalog = seen.catalogs.get(info.found.abs);
   if (!catalog) {
     catalog = readCatalog(info.found.abs, ctx);
-    if (seen instanceof DatasetReads && seen.catalogs.size >= seen.catalogsLimit) seen.catalogs.clear();
     seen.catalogs.set(info.found.abs, catalog);
   }
   if ('why' in catalog) return { ok: false, why: catalog.why };
@@ -133,7 +128,7 @@ function readCatalog(abs: string, ctx: DatasetContext): Catalog {
   }
 }
 
-function countRef(ref: DatasetRef, req: DatasetRequest, ctx: DatasetContext, seen: Seen): Counted {
+function countRef(ref: DatasetRef, req: DatasetRequest, ctx: DatasetContext, seen: DatasetReads): Counted {
   let counted: Counted;
   switch (ref.kind) {
     case 'path':
@@ -179,7 +174,7 @@ export function estimateDatasetSamples(req: DatasetRequest, ctx: DatasetContext)
   if (req.refs.length === 0) return { ok: false, why: 'no dataset named' };
   if (req.refs.length > MAX_DATASET_REFS) return { ok: false, why: `${req.refs.length} datasets named, more than the ${MAX_DATASET_REFS} trainlint counts` };
   const parts: { rows: number; text: string; label: string }[] = [];
-  const seen: Seen = ctx.reads ?? { rows: new Map(), catalogs: new Map() };
+  const seen = ctx.reads ?? new DatasetReads();
   for (const ref of req.refs) {
     const c = countRef(ref, req, ctx, seen);
     if (!c.ok) return { ok: false, why: c.why };

@@ -6,17 +6,12 @@ import type { Finding, Range, Setting } from './types.js';
 import type { RuleContext } from '../rules/types.js';
 import type { SourceFile } from './source.js';
 import { getIn, type ConfigNode, type ScalarNode } from './tree.js';
+import { SourceLines } from './source-lines.js';
+import { computeLineStarts } from './load/positions.js';
 
 export interface TextEdit {
   range: Range;
   text: string;
-}
-
-/** Where each line of `text` starts: one `indexOf` a line (a search of the engine's own), not a test a character. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', newline + 1)) starts.push(newline + 1);
-  return starts;
 }
 
 function offsetOf(starts: number[], line: number, column: number): number {
@@ -108,26 +103,14 @@ export function literalRange(file: SourceFile, range: Range): Range | undefined 
   return undefined;
 }
 
-/**
- * Per file: the offset where each line starts (one number a line, not a string a line), as far as
- * the lines asked for so far need (a file's settings are seldom on its last lines).
- */
-const LINE_STARTS = new WeakMap<SourceFile, number[]>();
+/** Per file: its lines, found as far as asked (a file's settings are seldom on its last lines). */
+const LINES = new WeakMap<SourceFile, SourceLines>();
 
 /** Line `line` (1-based) of the file without its `\n`, as `text.split('\n')[line - 1]` gives it. */
 function lineText(file: SourceFile, line: number): string | undefined {
-  if (!Number.isInteger(line) || line < 1) return undefined;
-  let starts = LINE_STARTS.get(file);
-  if (!starts) LINE_STARTS.set(file, (starts = [0]));
-  const text = file.text;
-  while (starts.length < line) {
-    const newline = text.indexOf('\n', starts[starts.length - 1]);
-    if (newline < 0) return undefined;
-    starts.push(newline + 1);
-  }
-  const start = starts[line - 1];
-  const end = text.indexOf('\n', start);
-  return text.slice(start, end < 0 ? text.length : end);
+  let lines = LINES.get(file);
+  if (!lines) LINES.set(file, (lines = new SourceLines(file.text)));
+  return lines.at(line);
 }
 
 /**
@@ -226,7 +209,7 @@ function asWritten(old: string, text: string): string | undefined {
  * so is one that would write a number over text that is not a number literal (see asWritten).
  */
 export function applyEdits(text: string, edits: TextEdit[]): { text: string; applied: number } {
-  const starts = lineStarts(text);
+  const starts = computeLineStarts(text);
   const spans = edits
     .map((e) => ({ start: offsetOf(starts, e.range.line, e.range.column), end: offsetOf(starts, e.range.endLine, e.range.endColumn), text: e.text }))
     .filter((s) => s.start >= 0 && s.end >= s.start && s.end <= text.length)

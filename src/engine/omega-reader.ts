@@ -239,14 +239,6 @@ export class OmegaReader {
     if (hit.unresolved) this.notes.push(`${this.key(path)}: ${hit.unresolved}, so its value is unknown`);
   }
 
-  /**
-   * Whether `settingBase` of the hit is `{ origin: 'explicit', file: this file, key, range }` (no note): no
-   * launch command writes the value and the key was not composed from another file or an override.
-   */
-  private plain(hit: OmegaHit): boolean {
-    return overrideSetting(hit.node, 0) === undefined && this.sourceOf(hit.entry) === undefined;
-  }
-
   /** File, origin and override note of a Setting read at the hit's key. */
   private settingBase(path: KeyPath, hit: OmegaHit): { origin: Origin; file: string; key: string; range: Range; note?: string } {
     // A value a launch command writes over the config (`tune run … optimizer.lr=1e-4`, engine/launch-overrides.ts).
@@ -266,14 +258,6 @@ export class OmegaReader {
     if (hit.unresolved || hit.node.kind !== 'scalar') return undefined;
     const num = scalarNumber(hit.node, this.loader);
     if (!num) return undefined;
-    if (this.plain(hit)) {
-      // What the general case below builds, without the spreads: the fields in the same order.
-      const note = hit.via ? (num.note ? `${hit.via}; ${num.note}` : hit.via) : num.note;
-      const setting: Setting<number> = { value: num.value, origin: 'explicit', file: this.file.path, key: this.key(path), range: hit.keyRange };
-      if (!hit.via) setting.valueRange = hit.node.range;
-      if (note) setting.note = note;
-      return setting;
-    }
     const base = this.settingBase(path, hit);
     const note = [base.note, hit.via, num.note].filter(Boolean).join('; ');
     return {
@@ -291,11 +275,6 @@ export class OmegaReader {
     if (!hit) return undefined;
     this.unresolvedNote(path, hit);
     if (hit.unresolved || hit.node.kind !== 'scalar' || hit.node.value === null) return undefined;
-    if (this.plain(hit)) {
-      const setting: Setting<string> = { value: String(hit.node.value), origin: 'explicit', file: this.file.path, key: this.key(path), range: hit.keyRange };
-      if (hit.via) setting.note = hit.via;
-      return setting;
-    }
     const base = this.settingBase(path, hit);
     const note = [base.note, hit.via].filter(Boolean).join('; ');
     return { value: String(hit.node.value), ...base, ...(note ? { note } : {}) };

@@ -24,6 +24,10 @@ export class RecentMap<K, V> {
     return this;
   }
 
+  keys(): IterableIterator<K> {
+    return this.entries.keys();
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -7,6 +7,7 @@ import type { FileTexts } from '../engine/source.js';
 import type { Report, ReportFinding } from '../engine/report-types.js';
 import type { Severity } from '../engine/types.js';
 import { stripTerminalControls } from './escape.js';
+import { SourceLines } from '../engine/source-lines.js';
 
 export interface StylishOptions {
   color: boolean;
@@ -98,17 +99,18 @@ function groupByFile(report: Report): Array<[string, ReportFinding[]]> {
   return [...groups].filter(([, list]) => list.length > 0).map(([p, list]) => [p, [...list].sort(byPosition)]);
 }
 
-/**
- * The source line and a `^~~~` marker under the finding's range (1-based columns, endColumn
- * exclusive; a multi-line range is underlined to the end of its first line). Tabs before the
- * range are copied into the marker's indent so that it stays aligned.
- */
 /** Code frames show at most this many characters of a line, around the finding (lines can be megabytes long). */
 const FRAME_WIDTH = 240;
 
+/**
+ * The source line and a `^~~~` marker under the finding's range (1-based columns, endColumn
+ * exclusive; a multi-line range is underlined to the end of its first line). Tabs before the
+ * range are copied into the marker's indent so that it stays aligned. A CR LF line is shown without its CR.
+ */
 function codeFrame(lines: SourceLines, f: ReportFinding, gutter: number, p: Palette): string[] {
   let raw = lines.at(f.line);
   if (raw === undefined) return [];
+  if (raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
   let start = Math.min(Math.max(f.column - 1, 0), raw.length);
   let end = f.endLine > f.line ? raw.length : Math.min(Math.max(f.endColumn - 1, start), raw.length);
   if (raw.length > FRAME_WIDTH) {
@@ -186,33 +188,6 @@ interface Row {
   ruleIdWidth: number;
 }
 
-/**
- * The lines of a file's text as `text.split('\n')` gives them, without a trailing `\r`, found when
- * asked: code frames show the lines findings point at (a handful), not every line of the file.
- */
-class SourceLines {
-  /** starts[i]: where line i + 1 starts, as far as asked. */
-  private readonly starts = [0];
-
-  constructor(private readonly text: string | undefined) {}
-
-  /** Line `line` (1-based), undefined where `split('\n')[line - 1]` is. */
-  at(line: number): string | undefined {
-    const text = this.text;
-    if (text === undefined || !Number.isInteger(line) || line < 1) return undefined;
-    const starts = this.starts;
-    while (starts.length < line) {
-      const newline = text.indexOf('\n', starts[starts.length - 1]);
-      if (newline < 0) return undefined;
-      starts.push(newline + 1);
-    }
-    const start = starts[line - 1];
-    const newline = text.indexOf('\n', start);
-    let end = newline < 0 ? text.length : newline;
-    if (end > start && text.charCodeAt(end - 1) === 13) end--;
-    return text.slice(start, end);
-  }
-}
 
 /**
  * One finding per line (`line:col  severity  message  rule-id`, aligned) when it fits the width;
