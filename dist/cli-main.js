@@ -915,29 +915,29 @@ function computeLineStarts(text) {
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
   return starts;
 }
-function lineAt(lineStarts3, count2, offset) {
+function lineAt(lineStarts2, count2, offset) {
   let lo = 0;
   let hi = count2 - 1;
   while (lo < hi) {
     const mid = lo + hi + 1 >> 1;
-    if (lineStarts3[mid] <= offset) lo = mid;
+    if (lineStarts2[mid] <= offset) lo = mid;
     else hi = mid - 1;
   }
   return lo;
 }
-function offsetToPos(lineStarts3, offset) {
+function offsetToPos(lineStarts2, offset) {
   const off = Math.max(0, offset);
-  const line = lineAt(lineStarts3, lineStarts3.length, off);
-  return { line: line + 1, column: off - lineStarts3[line] + 1 };
+  const line = lineAt(lineStarts2, lineStarts2.length, off);
+  return { line: line + 1, column: off - lineStarts2[line] + 1 };
 }
-function rangeOf(lineStarts3, start, end) {
-  if (end <= start + 1) return pointRange(lineStarts3, start);
-  const a = offsetToPos(lineStarts3, start);
-  const b = offsetToPos(lineStarts3, end);
+function rangeOf(lineStarts2, start, end) {
+  if (end <= start + 1) return pointRange(lineStarts2, start);
+  const a = offsetToPos(lineStarts2, start);
+  const b = offsetToPos(lineStarts2, end);
   return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
 }
-function pointRange(lineStarts3, offset) {
-  const a = offsetToPos(lineStarts3, offset);
+function pointRange(lineStarts2, offset) {
+  const a = offsetToPos(lineStarts2, offset);
   return { line: a.line, column: a.column, endLine: a.line, endColumn: a.column + 1 };
 }
 function locator(text) {
@@ -4417,12 +4417,31 @@ function withoutUnread(node, depth = 0) {
   return node;
 }
 
+// src/engine/source-lines.ts
+var SourceLines = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  /** starts[i]: where line i + 1 starts, as far as asked. */
+  starts = [0];
+  /** Line `line` (1-based) without its `\n`, undefined where `split('\n')[line - 1]` is. */
+  at(line) {
+    const text = this.text;
+    if (text === void 0 || !Number.isInteger(line) || line < 1) return void 0;
+    const starts = this.starts;
+    while (starts.length < line) {
+      const newline2 = text.indexOf("\n", starts[starts.length - 1]);
+      if (newline2 < 0) return void 0;
+      starts.push(newline2 + 1);
+    }
+    const start = starts[line - 1];
+    const newline = text.indexOf("\n", start);
+    return text.slice(start, newline < 0 ? text.length : newline);
+  }
+};
+
 // src/engine/fix.ts
-function lineStarts(text) {
-  const starts = [0];
-  for (let newline = text.indexOf("\n"); newline >= 0; newline = text.indexOf("\n", newline + 1)) starts.push(newline + 1);
-  return starts;
-}
 function offsetOf(starts, line, column) {
   return (starts[line - 1] ?? 0) + column - 1;
 }
@@ -4471,20 +4490,11 @@ function literalRange(file, range) {
   if (quoted && isLiteralNumber(quoted[2]) && quoted[2].trim() === quoted[2]) return { ...range, column: range.column + 1, endColumn: range.endColumn - 1 };
   return void 0;
 }
-var LINE_STARTS = /* @__PURE__ */ new WeakMap();
+var LINES = /* @__PURE__ */ new WeakMap();
 function lineText(file, line) {
-  if (!Number.isInteger(line) || line < 1) return void 0;
-  let starts = LINE_STARTS.get(file);
-  if (!starts) LINE_STARTS.set(file, starts = [0]);
-  const text = file.text;
-  while (starts.length < line) {
-    const newline = text.indexOf("\n", starts[starts.length - 1]);
-    if (newline < 0) return void 0;
-    starts.push(newline + 1);
-  }
-  const start = starts[line - 1];
-  const end = text.indexOf("\n", start);
-  return text.slice(start, end < 0 ? text.length : end);
+  let lines = LINES.get(file);
+  if (!lines) LINES.set(file, lines = new SourceLines(file.text));
+  return lines.at(line);
 }
 function scriptFlagValue(s, file) {
   if (s.valueRange) return s.valueRange;
@@ -4540,7 +4550,7 @@ function asWritten(old, text) {
   return void 0;
 }
 function applyEdits(text, edits) {
-  const starts = lineStarts(text);
+  const starts = computeLineStarts(text);
   const spans = edits.map((e) => ({ start: offsetOf(starts, e.range.line, e.range.column), end: offsetOf(starts, e.range.endLine, e.range.endColumn), text: e.text })).filter((s) => s.start >= 0 && s.end >= s.start && s.end <= text.length).sort((a, b) => b.start - a.start);
   let out = text;
   let applied2 = 0;
@@ -7414,6 +7424,9 @@ var RecentMap = class {
     this.entries.set(key, value);
     return this;
   }
+  keys() {
+    return this.entries.keys();
+  }
   get size() {
     return this.entries.size;
   }
@@ -9690,7 +9703,7 @@ var SBATCH_OPTIONS = {
   "--gpus": "gpus",
   "-G": "gpus"
 };
-function readSbatch(src, lineStarts3 = computeLineStarts(src)) {
+function readSbatch(src, lineStarts2 = computeLineStarts(src)) {
   const alloc = {};
   let found = false;
   for (let at6 = 0; at6 < src.length; ) {
@@ -9712,7 +9725,7 @@ function readSbatch(src, lineStarts3 = computeLineStarts(src)) {
         const value = flag2 === "--gres" ? gresGpus(raw) : sbatchCount(raw, field === "gpusPerNode" || field === "gpus");
         if (value === void 0) continue;
         const start = at6 + m[0].length + o.index;
-        alloc[field] = { value, text: all, range: rangeOf(lineStarts3, start, start + all.length) };
+        alloc[field] = { value, text: all, range: rangeOf(lineStarts2, start, start + all.length) };
         found = true;
       }
     }
@@ -14029,13 +14042,6 @@ var OmegaReader = class {
   unresolvedNote(path27, hit) {
     if (hit.unresolved) this.notes.push(`${this.key(path27)}: ${hit.unresolved}, so its value is unknown`);
   }
-  /**
-   * Whether `settingBase` of the hit is `{ origin: 'explicit', file: this file, key, range }` (no note): no
-   * launch command writes the value and the key was not composed from another file or an override.
-   */
-  plain(hit) {
-    return overrideSetting(hit.node, 0) === void 0 && this.sourceOf(hit.entry) === void 0;
-  }
   /** File, origin and override note of a Setting read at the hit's key. */
   settingBase(path27, hit) {
     const launched = overrideSetting(hit.node, 0);
@@ -14053,13 +14059,6 @@ var OmegaReader = class {
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
     const num8 = scalarNumber(hit.node, this.loader);
     if (!num8) return void 0;
-    if (this.plain(hit)) {
-      const note2 = hit.via ? num8.note ? `${hit.via}; ${num8.note}` : hit.via : num8.note;
-      const setting = { value: num8.value, origin: "explicit", file: this.file.path, key: this.key(path27), range: hit.keyRange };
-      if (!hit.via) setting.valueRange = hit.node.range;
-      if (note2) setting.note = note2;
-      return setting;
-    }
     const base = this.settingBase(path27, hit);
     const note = [base.note, hit.via, num8.note].filter(Boolean).join("; ");
     return {
@@ -14076,11 +14075,6 @@ var OmegaReader = class {
     if (!hit) return void 0;
     this.unresolvedNote(path27, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    if (this.plain(hit)) {
-      const setting = { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path27), range: hit.keyRange };
-      if (hit.via) setting.note = hit.via;
-      return setting;
-    }
     const base = this.settingBase(path27, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     return { value: String(hit.node.value), ...base, ...note ? { note } : {} };
@@ -25705,20 +25699,17 @@ function countRows(abs, maxBytes = DATASET_MAX_BYTES) {
 // src/engine/datasets.ts
 var MAX_DATASET_REFS = 256;
 var DatasetReads = class {
+  rows;
+  catalogs;
   constructor(rowsLimit = 4096, catalogsLimit = 8) {
-    this.rowsLimit = rowsLimit;
-    this.catalogsLimit = catalogsLimit;
+    this.rows = new RecentMap(rowsLimit);
+    this.catalogs = new RecentMap(catalogsLimit);
   }
-  rowsLimit;
-  catalogsLimit;
-  rows = /* @__PURE__ */ new Map();
-  catalogs = /* @__PURE__ */ new Map();
 };
 function countOnce(abs, ctx, seen) {
   let n = seen.rows.get(abs);
   if (!n) {
     n = countRows(abs, ctx.datasetMaxBytes ?? DATASET_MAX_BYTES);
-    if (seen instanceof DatasetReads && seen.rows.size >= seen.rowsLimit) seen.rows.clear();
     seen.rows.set(abs, n);
   }
   return n;
@@ -25753,7 +25744,6 @@ function countCatalog(name2, dir, ctx, seen) {
   let catalog = seen.catalogs.get(info.found.abs);
   if (!catalog) {
     catalog = readCatalog(info.found.abs, ctx);
-    if (seen instanceof DatasetReads && seen.catalogs.size >= seen.catalogsLimit) seen.catalogs.clear();
     seen.catalogs.set(info.found.abs, catalog);
   }
   if ("why" in catalog) return { ok: false, why: catalog.why };
@@ -25820,7 +25810,7 @@ function estimateDatasetSamples(req, ctx) {
   if (req.refs.length === 0) return { ok: false, why: "no dataset named" };
   if (req.refs.length > MAX_DATASET_REFS) return { ok: false, why: `${req.refs.length} datasets named, more than the ${MAX_DATASET_REFS} trainlint counts` };
   const parts2 = [];
-  const seen = ctx.reads ?? { rows: /* @__PURE__ */ new Map(), catalogs: /* @__PURE__ */ new Map() };
+  const seen = ctx.reads ?? new DatasetReads();
   for (const ref of req.refs) {
     const c = countRef(ref, req, ctx, seen);
     if (!c.ok) return { ok: false, why: c.why };
@@ -28416,6 +28406,7 @@ var FRAME_WIDTH = 240;
 function codeFrame(lines, f, gutter, p) {
   let raw = lines.at(f.line);
   if (raw === void 0) return [];
+  if (raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
   let start = Math.min(Math.max(f.column - 1, 0), raw.length);
   let end = f.endLine > f.line ? raw.length : Math.min(Math.max(f.endColumn - 1, start), raw.length);
   if (raw.length > FRAME_WIDTH) {
@@ -28473,30 +28464,6 @@ function firstClause(message) {
   const at6 = message.indexOf(": ");
   return at6 > 0 ? message.slice(0, at6) : message;
 }
-var SourceLines = class {
-  constructor(text) {
-    this.text = text;
-  }
-  text;
-  /** starts[i]: where line i + 1 starts, as far as asked. */
-  starts = [0];
-  /** Line `line` (1-based), undefined where `split('\n')[line - 1]` is. */
-  at(line) {
-    const text = this.text;
-    if (text === void 0 || !Number.isInteger(line) || line < 1) return void 0;
-    const starts = this.starts;
-    while (starts.length < line) {
-      const newline2 = text.indexOf("\n", starts[starts.length - 1]);
-      if (newline2 < 0) return void 0;
-      starts.push(newline2 + 1);
-    }
-    const start = starts[line - 1];
-    const newline = text.indexOf("\n", start);
-    let end = newline < 0 ? text.length : newline;
-    if (end > start && text.charCodeAt(end - 1) === 13) end--;
-    return text.slice(start, end);
-  }
-};
 function formatStylish(report2, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const limit = Math.max(40, opts.width ?? DEFAULT_WIDTH);
@@ -29198,13 +29165,13 @@ var import_node_util3 = require("node:util");
 // src/engine/rescale.ts
 var RescaleError = class extends Error {
 };
-function lineStarts2(text) {
+function lineStarts(text) {
   const starts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
   return starts;
 }
 function textAt(text, r) {
-  const starts = lineStarts2(text);
+  const starts = lineStarts(text);
   return text.slice((starts[r.line - 1] ?? 0) + r.column - 1, (starts[r.endLine - 1] ?? 0) + r.endColumn - 1);
 }
 var where3 = (s) => s.file && s.range ? `${s.file}:${s.range.line}:${s.range.column}` : s.file ?? "";
