@@ -12,7 +12,7 @@
  *   warmup key it uses `min(int(0.03 × total), 100)`; a warmup of 1 step becomes 2;
  * - `saves_per_epoch` / `evals_per_epoch` become fractional `save_steps` / `eval_steps`.
  */
-import { applyAssumptions, boolAt, dataParallel, defaultSetting, derived, derivedFrom, deriveGlobalBatch, numberAt, stringAt, withUnit } from '../engine/plan.js';
+import { applyAssumptions, boolAt, dataParallel, defaultSetting, derived, derivedFrom, deriveGlobalBatch, numberAt, perRankBatchKnown, stringAt, withUnit } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { type ConfigNode, getIn, hasKey } from '../engine/tree.js';
@@ -513,6 +513,8 @@ export const axolotl: Dialect = {
     schema: 'axolotl.schema.json',
   },
   datasets: axolotlDatasets,
+  // resolveTotal reads the rows (steps per epoch, the step estimate) only with micro_batch_size, accumulation and the data-parallel size.
+  usesDatasetRows: perRankBatchKnown,
   detect(file, _env, facts = detectFacts(file)) {
     return detectScore(facts);
   },

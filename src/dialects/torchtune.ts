@@ -7,7 +7,7 @@
  * The YAML is loaded by OmegaConf (`2e-5` is a float; `${output_dir}` references resolve).
  * `_component_` values are only read as text: nothing is imported or instantiated.
  */
-import { applyAssumptions, dataParallel, defaultSetting, derived, deriveGlobalBatch, withUnit } from '../engine/plan.js';
+import { applyAssumptions, dataParallel, defaultSetting, derived, deriveGlobalBatch, perRankBatchKnown, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
@@ -303,6 +303,8 @@ export const torchtune: Dialect = {
     schema: 'torchtune.schema.json',
   },
   datasets: torchtuneDatasets,
+  // deriveLength reads the rows only with batch_size, gradient_accumulation_steps and the data-parallel size.
+  usesDatasetRows: perRankBatchKnown,
   detect(file, _env, facts = detectFacts(file)) {
     if (file.format !== 'yaml') return 0;
     return score(facts);

@@ -290,4 +290,11 @@ export interface Dialect {
   extract(file: SourceFile, env: ExtractEnv): Extraction;
   /** The training data the config names, for a row count (pure: the engine reads the files). */
   datasets?(file: SourceFile): DatasetRequest | undefined;
+  /**
+   * Whether `extract` would derive anything from the dataset's rows (`datasetSamples`), given the
+   * plan it made without them. False only when every derivation that reads the rows lacks another
+   * input in that plan: the engine then adds the counted rows to the plan instead of extracting the
+   * file again (lint-file.ts `countDatasets`). Absent: the file is extracted again with the rows.
+   */
+  usesDatasetRows?(plan: TrainingPlan): boolean;
 }

@@ -274,10 +274,18 @@ export function countDatasets(run: LintRun, result: FileResult, launchValues: Pa
     extraction.notes.push(`dataset size unknown: ${estimate.why}`);
     return;
   }
-  const settings = result.launch ? run.settingsWith(result.file.path, launchValues) : run.settingsOf(result.file.path);
   // The estimate is this result's own: its setting takes the config's path as its last key (as `{ ...setting, file }` would).
   const counted = estimate.setting;
   counted.file = result.file.path;
+  if (result.dialect.usesDatasetRows?.(extraction.plan) === false) {
+    // Nothing in this plan follows from the rows: extracting again with them would give the same
+    // plan with `datasetSamples` added (and the same notes), so that is what the result gets.
+    const plan: TrainingPlan = { ...extraction.plan, datasetSamples: counted };
+    markEstimates(extraction.plan, plan, estimate.label);
+    result.extraction = { ...extraction, plan };
+    return;
+  }
+  const settings = result.launch ? run.settingsWith(result.file.path, launchValues) : run.settingsOf(result.file.path);
   const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect, result.hydra).extraction;
   if (!withRows) return;
   markEstimates(extraction.plan, withRows.plan, estimate.label);

@@ -183,6 +183,14 @@ export function dataParallel(plan: TrainingPlan): Setting<number> | undefined {
   return plan.dataParallelSize ?? plan.worldSize;
 }
 
+/**
+ * Micro batch, accumulation and the data-parallel size (or world size) are all known: what a
+ * per-epoch step count from dataset rows needs besides the rows (`Dialect.usesDatasetRows`).
+ */
+export function perRankBatchKnown(plan: TrainingPlan): boolean {
+  return plan.microBatchSize !== undefined && plan.gradAccumSteps !== undefined && dataParallel(plan) !== undefined;
+}
+
 /** global batch = micro × accumulation × data-parallel size, when all three are known. */
 export function deriveGlobalBatch(plan: TrainingPlan): void {
   if (plan.globalBatchSize) return;
