@@ -4833,6 +4833,9 @@ function applyAssumptions(plan, assume) {
 function dataParallel(plan) {
   return plan.dataParallelSize ?? plan.worldSize;
 }
+function perRankBatchKnown(plan) {
+  return plan.microBatchSize !== void 0 && plan.gradAccumSteps !== void 0 && dataParallel(plan) !== void 0;
+}
 function deriveGlobalBatch(plan) {
   if (plan.globalBatchSize) return;
   const { microBatchSize: micro, gradAccumSteps: accum } = plan;
@@ -13872,6 +13875,8 @@ var axolotl = {
     schema: "axolotl.schema.json"
   },
   datasets: axolotlDatasets,
+  // resolveTotal reads the rows (steps per epoch, the step estimate) only with micro_batch_size, accumulation and the data-parallel size.
+  usesDatasetRows: perRankBatchKnown,
   detect(file, _env, facts = detectFacts(file)) {
     return detectScore(facts);
   },
@@ -16398,6 +16403,8 @@ var torchtune = {
     schema: "torchtune.schema.json"
   },
   datasets: torchtuneDatasets,
+  // deriveLength reads the rows only with batch_size, gradient_accumulation_steps and the data-parallel size.
+  usesDatasetRows: perRankBatchKnown,
   detect(file, _env, facts = detectFacts(file)) {
     if (file.format !== "yaml") return 0;
     return score3(facts);
@@ -25990,9 +25997,15 @@ function countDatasets(run, result, launchValues) {
     extraction.notes.push(`dataset size unknown: ${estimate.why}`);
     return;
   }
-  const settings = result.launch ? run.settingsWith(result.file.path, launchValues) : run.settingsOf(result.file.path);
   const counted = estimate.setting;
   counted.file = result.file.path;
+  if (result.dialect.usesDatasetRows?.(extraction.plan) === false) {
+    const plan = { ...extraction.plan, datasetSamples: counted };
+    markEstimates(extraction.plan, plan, estimate.label);
+    result.extraction = { ...extraction, plan };
+    return;
+  }
+  const settings = result.launch ? run.settingsWith(result.file.path, launchValues) : run.settingsOf(result.file.path);
   const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect, result.hydra).extraction;
   if (!withRows) return;
   markEstimates(extraction.plan, withRows.plan, estimate.label);
