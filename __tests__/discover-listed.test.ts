@@ -98,4 +98,22 @@ describe('discovery typed by the walk for scripts', () => {
     expect(outcome(root, ['configs/few0/listed-only.yaml'], listed)).toEqual([`configs/few0/listed-only.yaml ${path.join(folder, 'listed-only.yaml')}`]);
     expect(outcome(root, ['configs/few0/listed-only.yaml'])).toMatch(/no such file or directory/);
   });
+
+  test('a file typed regular by a listing (its own walk or the walk for scripts) is marked so; a link to a file, or a file found by lstat, is not', () => {
+    const regularOf = (inputs: string[], listed?: ReadonlyMap<string, readonly Dirent[]>) =>
+      Object.fromEntries(discover(root, inputs, { ignore: ['ignored/**'] }, undefined, listed).map((f) => [f.rel, f.regular]));
+    // A folder input: discovery's own walk types each entry.
+    const walked = regularOf(['configs']);
+    expect(walked['configs/many/run0.yaml']).toBe(true);
+    expect(walked['configs/few0/run30.yaml']).toBe(true);
+    expect(walked['configs/many/inside.yaml']).toBe(false);
+    // Named files: typed by the listing of the walk for scripts, else found by lstat (not typed).
+    const listed = walkForScripts(root).folders;
+    expect(regularOf(['configs/many/run0.yaml', 'configs/many/inside.yaml', 'linked-in/r.yaml'], listed)).toEqual({
+      'configs/many/run0.yaml': true,
+      'configs/many/inside.yaml': false,
+      'linked-in/r.yaml': false,
+    });
+    expect(regularOf(['configs/many/run0.yaml'])).toEqual({ 'configs/many/run0.yaml': false });
+  });
 });

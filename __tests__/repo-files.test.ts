@@ -94,4 +94,31 @@ describe('readBounded', () => {
     }
     expect(readBounded(path.join(root, 'pipe.yaml'), 1024)).toMatchObject({ ok: false, why: expect.stringMatching(/not a regular file/) });
   });
+
+  test('a file its listing typed regular reads the same, at every size around one chunk and the limit', () => {
+    const chunk = 64 * 1024;
+    const sizes = [0, 1, 4095, chunk - 1, chunk, chunk + 1, 3 * chunk + 7];
+    const root = tempRepo(Object.fromEntries(sizes.map((n) => [`f${n}.yaml`, 'abcdefghijklmnopqrstuvwxyz'.repeat(Math.ceil(n / 26)).slice(0, n)])));
+    for (const n of sizes) {
+      const abs = path.join(root, `f${n}.yaml`);
+      for (const limit of [100, chunk - 1, chunk, chunk + 1, 10 * chunk]) {
+        const typed = readBounded(abs, limit, 'maxFileBytes', true);
+        // Same answer, same message (the size a too-large file reports comes from its fstat).
+        expect(typed).toEqual(readBounded(abs, limit));
+        if (typed.ok) expect(typed.bytes.equals(fs.readFileSync(abs))).toBe(true);
+      }
+    }
+  });
+
+  test('typed regular: a character device is still refused, and a FIFO swapped in never blocks', () => {
+    expect(readBounded('/dev/zero', 1024, 'maxFileBytes', true)).toMatchObject({ ok: false, why: expect.stringMatching(/not a regular file/) });
+    const root = tempRepo({});
+    try {
+      execFileSync('mkfifo', [path.join(root, 'pipe.yaml')]);
+    } catch {
+      return;
+    }
+    // No writer: a non-blocking read of a FIFO ends at once (read as empty); it never waits.
+    expect(readBounded(path.join(root, 'pipe.yaml'), 1024, 'maxFileBytes', true)).toEqual({ ok: true, bytes: Buffer.alloc(0) });
+  });
 });

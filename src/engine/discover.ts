@@ -37,6 +37,11 @@ export interface DiscoveredFile {
   readonly abs: string;
   /** Root-relative POSIX path. */
   readonly rel: string;
+  /**
+   * Its folder's listing typed it a regular file (not a link): it is read without an `fstat` first
+   * (repo-files.ts `readBounded`).
+   */
+  readonly regular?: boolean;
 }
 
 /**
@@ -48,6 +53,7 @@ class Discovered implements DiscoveredFile {
     readonly rel: string,
     private readonly prefix: string,
     private readonly absolute: string | undefined,
+    readonly regular: boolean,
   ) {}
 
   get abs(): string {
@@ -90,14 +96,15 @@ export function discover(
   const prefix = root.endsWith(path.sep) ? root : root + path.sep;
   const absPrefix = absRoot.endsWith(path.sep) ? absRoot : absRoot + path.sep;
   const folderNames = new Map<string, ReadonlyMap<string, Dirent>>();
-  const add = (abs: string) => {
+  const add = (abs: string, regular: boolean) => {
     const rel = relOf(abs);
     if (found.has(rel)) return;
-    found.set(rel, new Discovered(rel, prefix, abs === prefix + rel ? undefined : abs));
+    found.set(rel, new Discovered(rel, prefix, abs === prefix + rel ? undefined : abs, regular));
     onCount?.(found.size);
   };
 
-  const walk = (dir: string, onFile: (abs: string, rel: string) => void) => {
+  /** `onFile` hears each file, and whether the listing typed it a regular file (a link to one is not). */
+  const walk = (dir: string, onFile: (abs: string, rel: string, regular: boolean) => void) => {
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -128,7 +135,7 @@ export function discover(
       if (isDir) {
         if (!ALWAYS_SKIPPED_DIRS.has(entry.name)) walk(abs, onFile);
       } else if (isFile) {
-        onFile(abs, rel);
+        onFile(abs, rel, entry.isFile());
       }
     }
   };
@@ -146,7 +153,7 @@ export function discover(
     const abs = resolveUnder(absRoot, input);
     // A regular file that a listing of its folder typed so needs no `lstat` of its own (see `listedFile`).
     if (listed !== undefined && abs.startsWith(absPrefix) && listedFile(listed, folderNames, abs)) {
-      add(abs);
+      add(abs, true);
       return;
     }
     let lst: Stats | undefined;
@@ -162,11 +169,11 @@ export function discover(
         return;
       }
       if (target.stat.isDirectory()) {
-        walk(abs, (fileAbs, rel) => {
-          if (wanted(rel)) add(fileAbs);
+        walk(abs, (fileAbs, rel, regular) => {
+          if (wanted(rel)) add(fileAbs, regular);
         });
       } else {
-        add(abs);
+        add(abs, false);
       }
       return;
     }
@@ -178,8 +185,8 @@ export function discover(
         if (err instanceof GlobError) throw new UsageError(`${input.length > 80 ? `${input.slice(0, 80)}…` : input}: glob ${err.message}`);
         throw err;
       }
-      walk(root, (fileAbs, rel) => {
-        if (glob.test(rel)) add(fileAbs);
+      walk(root, (fileAbs, rel, regular) => {
+        if (glob.test(rel)) add(fileAbs, regular);
       });
       return;
     }

@@ -220,13 +220,13 @@ export function analyseSafely(run: LintRun, file: SourceFile, settings: FileSett
   }
 }
 
-/** Load a linted file from disk, with what it inherits, and analyse it. */
-export function loadAndAnalyse(run: LintRun, abs: string, rel: string): FileResult {
+/** Load a linted file from disk, with what it inherits, and analyse it; `regular`: discovery's `DiscoveredFile.regular`. */
+export function loadAndAnalyse(run: LintRun, abs: string, rel: string, regular = false): FileResult {
   // Loading is inside the try too: loaders should never throw on content, but if one does (a
   // bug), only this file gets an internal-error finding and the other files are still linted.
   let file: SourceFile | undefined;
   try {
-    file = run.withBases(loadFile(abs, rel, run.parseOptions));
+    file = run.withBases(loadFile(abs, rel, run.parseOptions, regular));
     return { file, findings: [], ...analyse(file, run.settingsOf(rel)) };
   } catch (err) {
     file ??= unloadedFile(rel);

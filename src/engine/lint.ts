@@ -189,7 +189,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   let results: FileResult[] =
     compact
       ? await lintInWorkers(run, discovered, workers, finished, finishedInfo)
-      : [...virtualResults, ...discovered.map(({ abs, rel }) => loadAndAnalyse(run, abs, rel))];
+      : [...virtualResults, ...discovered.map(({ abs, rel, regular }) => loadAndAnalyse(run, abs, rel, regular))];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
   // Links and references reuse a linted file as it is linted (a finished one is read again).
   run.linted = {

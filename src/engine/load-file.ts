@@ -154,8 +154,9 @@ export function jsonByteOrderMarkProblem(file: Pick<SourceFile, 'format' | 'bom'
   };
 }
 
-export function loadFile(absPath: string, relPath: string, options: ParseOptions & { maxBytes?: number } = {}): SourceFile {
-  const read = readBounded(absPath, options.maxBytes ?? DEFAULT_MAX_FILE_BYTES);
+/** Read and parse one file; `typedRegular`: its folder's listing typed it a regular file (`readBounded`). */
+export function loadFile(absPath: string, relPath: string, options: ParseOptions & { maxBytes?: number } = {}, typedRegular = false): SourceFile {
+  const read = readBounded(absPath, options.maxBytes ?? DEFAULT_MAX_FILE_BYTES, 'maxFileBytes', typedRegular);
   if (!read.ok) return unreadable(relPath, read.why);
   return decodeSource(relPath, read.bytes, options);
 }

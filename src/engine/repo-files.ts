@@ -154,13 +154,21 @@ export type ReadResult = { ok: true; bytes: Buffer } | { ok: false; why: string;
 
 const READ_CHUNK = 64 * 1024;
 
+/** Where a file the walk typed a regular file is read first (`readBounded`); its bytes are then copied out. */
+const FIRST_READ = Buffer.allocUnsafe(READ_CHUNK);
+
 /**
  * Read a regular file, at most `maxBytes` bytes. The file is opened without blocking (a FIFO
  * would otherwise wait for a writer forever), checked to be a regular file on the open
  * descriptor, and read in chunks up to the limit: a file that grows while it is read, or that
  * `stat` reports as smaller than it is, is still cut off at the limit.
+ *
+ * `typedRegular`: the folder's listing typed it a regular file (discover.ts `DiscoveredFile.regular`),
+ * so it is read without the `fstat` first: a file that ends within one chunk and the limit needs
+ * none (most configs); a longer one is checked as any other. Opened without blocking, a file swapped
+ * for a FIFO since the listing reads as empty or fails; it never waits.
  */
-export function readBounded(abs: string, maxBytes: number, limitName = 'maxFileBytes'): ReadResult {
+export function readBounded(abs: string, maxBytes: number, limitName = 'maxFileBytes', typedRegular = false): ReadResult {
   let fd: number;
   try {
     fd = openSync(abs, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -168,13 +176,25 @@ export function readBounded(abs: string, maxBytes: number, limitName = 'maxFileB
     return { ok: false, why: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
   }
   try {
+    let first = 0;
+    if (typedRegular) {
+      const want = Math.min(FIRST_READ.length, maxBytes + 1);
+      first = readSync(fd, FIRST_READ, 0, want, null);
+      if (first < want) {
+        const bytes = Buffer.allocUnsafe(first);
+        FIRST_READ.copy(bytes, 0, 0, first);
+        return { ok: true, bytes };
+      }
+    }
     const st = fstatSync(fd);
     if (!st.isFile()) return { ok: false, why: 'not a regular file (a FIFO, socket or device); not read' };
     if (st.size > maxBytes) return { ok: false, tooLarge: true, why: `file is ${st.size} bytes, over the ${maxBytes}-byte limit (${limitName}); skipped` };
     // One buffer of the size `stat` gave plus a byte (to notice a file that grew), grown in
-    // chunks only when the file is longer than that, never past the limit plus a byte.
-    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, st.size + 1));
-    let total = 0;
+    // chunks only when the file is longer than that, never past the limit plus a byte; it starts
+    // with what a first read took.
+    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(st.size + 1, first)));
+    if (first > 0) FIRST_READ.copy(buf, 0, 0, first);
+    let total = first;
     for (;;) {
       if (total === buf.length) {
         if (total > maxBytes) break;

@@ -36,10 +36,10 @@ export interface WorkerInit {
   printJson: boolean;
 }
 
-/** A batch of files: [index in the discovery order, root-relative path, absolute path]. */
+/** A batch of files: [index in the discovery order, root-relative path, absolute path, typed a regular file by its folder's listing]. */
 export interface Batch {
   id: number;
-  files: [number, string, string][];
+  files: [number, string, string, boolean][];
 }
 
 /** A file's result as it crosses threads (see finished.ts). */
@@ -110,9 +110,9 @@ export interface FinishHow {
 }
 
 /** Lint one file through every per-file step; `reads` collects the lookups outside the linted files. */
-export function lintAlone(run: LintRun, index: number, rel: string, abs: string, reads: string[], how: FinishHow): SlimResult {
+export function lintAlone(run: LintRun, index: number, rel: string, abs: string, regular: boolean, reads: string[], how: FinishHow): SlimResult {
   reads.length = 0;
-  let result = loadAndAnalyse(run, abs, rel);
+  let result = loadAndAnalyse(run, abs, rel, regular);
   result = withComposition(run, result);
   countDatasets(run, result, {});
   linkFiles(run, result);

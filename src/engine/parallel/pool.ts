@@ -128,7 +128,7 @@ export async function lintInWorkers<T>(
   const nextBatch = (): Batch | undefined => {
     const from = made * size;
     if (from >= sent.length) return undefined;
-    return { id: made++, files: sent.slice(from, from + size).map((j) => [j, discovered[j].rel, discovered[j].abs]) };
+    return { id: made++, files: sent.slice(from, from + size).map((j) => [j, discovered[j].rel, discovered[j].abs, discovered[j].regular === true]) };
   };
   const init: WorkerInit = {
     options: { root: run.root, repoRoot: run.options.repoRoot, config: run.config, cliRules: run.options.cliRules, schemaTexts: run.options.schemaTexts },
@@ -169,12 +169,12 @@ export async function lintInWorkers<T>(
   alone.referenced = (rel) => reads.push(rel);
   const pool = new Pool(workers, init, nextBatch, accept);
   // The launch scripts first, while the workers start.
-  for (const i of here) results[i] = loadAndAnalyse(run, discovered[i].abs, discovered[i].rel);
+  for (const i of here) results[i] = loadAndAnalyse(run, discovered[i].abs, discovered[i].rel, discovered[i].regular);
   for (;;) {
     const batch = pool.takeHere();
     if (batch) {
-      for (const [index, rel, abs] of batch.files) {
-        accept(lintAlone(alone, index, rel, abs, reads, onThisThread()));
+      for (const [index, rel, abs, regular] of batch.files) {
+        accept(lintAlone(alone, index, rel, abs, regular, reads, onThisThread()));
         youngGenerationCheck();
       }
       poolStats.here += batch.files.length;

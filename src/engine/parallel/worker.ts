@@ -57,7 +57,7 @@ export function runLintWorkerIfAny(): boolean {
     try {
       if (!current || current.id !== message.run) throw new Error('batch of a run this worker was not given');
       const results: SlimResult[] = [];
-      for (const [index, rel, abs] of message.files) results.push(lintAlone(current.run, index, rel, abs, current.reads, current.how));
+      for (const [index, rel, abs, regular] of message.files) results.push(lintAlone(current.run, index, rel, abs, regular, current.reads, current.how));
       // The payloads' buffers move to the main thread instead of being copied.
       port.postMessage({ ...answer, results }, results.flatMap(buffersOf));
     } catch (err) {
