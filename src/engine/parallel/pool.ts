@@ -52,7 +52,19 @@ export const DEFAULT_MIN_CORES = 3;
  * heap is large. A file too large for it makes the worker fail, and its batch is linted on the
  * main thread, which has no such limit.
  */
-export const tuning = { compressFromFiles: 20_000, objectsUpTo: 5_000, objectsInLargerRuns: 2_000, compactFromFiles: PARALLEL_MIN_FILES, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
+export const tuning = {
+  compressFromFiles: 20_000,
+  objectsUpTo: 5_000,
+  objectsInLargerRuns: 2_000,
+  compactFromFiles: PARALLEL_MIN_FILES,
+  workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 },
+  /**
+   * A run without workers lets the event loop in after a batch once this long has passed since it
+   * last did: a signal handler (the action's SIGTERM completes its check run as cancelled) and the
+   * API requests it makes run within this, not after the last file.
+   */
+  yieldEveryMs: 50,
+};
 /** Files per batch, at most. */
 const MAX_BATCH = 48;
 /** Batches a worker holds at a time (one running, one queued behind it). */
@@ -170,6 +182,7 @@ export async function lintInWorkers<T>(
   const pool = new Pool(workers, init, nextBatch, accept);
   // The launch scripts first, while the workers start.
   for (const i of here) results[i] = loadAndAnalyse(run, discovered[i].abs, discovered[i].rel, discovered[i].regular);
+  let yielded = performance.now();
   for (;;) {
     const batch = pool.takeHere();
     if (batch) {
@@ -178,8 +191,12 @@ export async function lintInWorkers<T>(
         youngGenerationCheck();
       }
       poolStats.here += batch.files.length;
-      // Let the workers' answers in (and hand them more) before the next batch.
-      if (workers > 0) await new Promise((resolve) => setImmediate(resolve));
+      // Let the workers' answers in (and hand them more) before the next batch; without workers,
+      // let the event loop in now and then (tuning.yieldEveryMs).
+      if (workers > 0 || performance.now() - yielded >= tuning.yieldEveryMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        yielded = performance.now();
+      }
     } else if (pool.busy()) {
       await pool.changed();
     } else {
