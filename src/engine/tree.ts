@@ -208,7 +208,8 @@ export function getIn(root: ConfigNode | undefined, path: KeyPath): Located | un
   if (!root) return undefined;
   let node: ConfigNode = root;
   let keyRange: Range = root.range;
-  for (const step of path) {
+  for (let s = 0; s < path.length; s++) {
+    const step = path[s];
     if (node.kind === 'map') {
       const i = positionOf(node, typeof step === 'string' ? step : String(step));
       if (i < 0) return undefined;
@@ -254,7 +255,8 @@ export function toPlain(node: ConfigNode, scalar?: (node: ScalarNode) => unknown
     case 'map': {
       // No prototype, so every key (`__proto__` included) is an own data property.
       const out: Record<string, unknown> = Object.create(null);
-      for (const entry of node.entries) out[entry.key] = toPlain(entry.value, scalar);
+      const entries = node.entries;
+      for (let i = 0; i < entries.length; i++) out[entries[i].key] = toPlain(entries[i].value, scalar);
       return out;
     }
   }
@@ -267,7 +269,9 @@ export function walkEntries(
   path: (string | number)[] = [],
 ): void {
   if (node.kind === 'map') {
-    for (const entry of node.entries) {
+    const entries = node.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
       const childPath = [...path, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
