@@ -30,6 +30,8 @@ export function moreNoteOf(message: string): string {
  * gets the count of the rest appended to its message. One pass, no recursion, no spreads.
  */
 export function capPerKind<T extends { message: string }>(items: readonly T[], kindOf: (item: T) => string): T[] {
+  // No kind can pass its cap in a list no longer than the smallest cap (most files: none or a few findings).
+  if (items.length <= MAX_PARSE_ERRORS_PER_FILE) return items.slice();
   const counts = new Map<string, number>();
   for (const item of items) {
     const kind = kindOf(item);

@@ -70,8 +70,9 @@ function keyOf(key: string | undefined): string {
 function withShortRunSeverity(f: Finding, ctx: RunFindingsContext): Finding {
   if (!ctx.shortRun) return f;
   if (ctx.launchChecks[f.ruleId]) return { ...f, data: { ...f.data, launchRejects: true } };
-  const severity = RANK[ctx.shortRunSeverity] < RANK[f.severity] ? ctx.shortRunSeverity : f.severity;
-  return { ...f, severity };
+  // A finding already at or below the short-run severity is kept as it is (a copy would be the same).
+  if (RANK[ctx.shortRunSeverity] >= RANK[f.severity]) return f;
+  return { ...f, severity: ctx.shortRunSeverity };
 }
 
 /** The short-run remark and data, on the finding that is reported (grouped or single). */
@@ -79,17 +80,37 @@ function withShortRunNote(f: Finding, ctx: RunFindingsContext): Finding {
   const run = ctx.shortRun;
   if (!run) return f;
   const rejects = f.merged ? f.merged.some((m) => m.data?.launchRejects) : Boolean(f.data?.launchRejects);
-  const note = rejects
-    ? `; a deliberate short run (${run.why}), but the framework refuses to start on it`
-    : `; a deliberate short run (${run.why}), so ${f.severity === 'warning' ? 'a' : 'an'} ${f.severity} (shortRun in .trainlint.yml)`;
-  const shortRun = { steps: run.steps, ...(run.sizedFor ? { sizedFor: run.sizedFor.steps } : {}), ...(run.pathWord ? { pathWord: run.pathWord } : {}) };
-  return { ...f, message: `${f.message}${note}`, data: { ...f.data, shortRun, ...(rejects ? { launchRejects: true } : {}) } };
+  return { ...f, message: `${f.message}${shortRunNote(run, f.severity, rejects)}`, data: { ...f.data, ...shortRunData(run, rejects) } };
 }
 
+/** The remark a finding of a deliberate short run ends with. */
+function shortRunNote(run: ShortRun, severity: Severity, rejects: boolean): string {
+  return rejects
+    ? `; a deliberate short run (${run.why}), but the framework refuses to start on it`
+    : `; a deliberate short run (${run.why}), so ${severity === 'warning' ? 'a' : 'an'} ${severity} (shortRun in .trainlint.yml)`;
+}
+
+/** The data a finding of a deliberate short run adds (after its own). */
+function shortRunData(run: ShortRun, rejects: boolean): { shortRun: Record<string, unknown>; launchRejects?: true } {
+  const shortRun = { steps: run.steps, ...(run.sizedFor ? { sizedFor: run.sizedFor.steps } : {}), ...(run.pathWord ? { pathWord: run.pathWord } : {}) };
+  return rejects ? { shortRun, launchRejects: true } : { shortRun };
+}
+
+/** The member a stable sort by `BY_PRIMARY` puts first among those `eligible` keeps (the first on a tie), if any. */
+function firstBy(members: Finding[], eligible: (m: Finding) => boolean): Finding | undefined {
+  let best: Finding | undefined;
+  for (const m of members) if (eligible(m) && (best === undefined || BY_PRIMARY(m, best) < 0)) best = m;
+  return best;
+}
+
+const isWritten = (m: Finding): boolean => Boolean(m.runLength?.written);
+const anyMember = (): boolean => true;
+
+/** The merged finding of `members` (two or more), with the short-run remark and data when the run is a deliberate short run. */
 function merge(members: Finding[], ctx: RunFindingsContext): Finding {
-  const byPrimary = [...members].sort(BY_PRIMARY);
-  const primary = byPrimary.find((m) => m.runLength?.written) ?? byPrimary[0];
-  const story = [...members].sort(BY_STORY);
+  // The first written member in the primary order, else the first: no sorted copy needed.
+  const primary = firstBy(members, isWritten) ?? firstBy(members, anyMember)!;
+  const story = members.slice().sort(BY_STORY);
   const total = ctx.plan.totalSteps;
   const steps = total?.value ?? Number(primary.data?.totalSteps);
   const sized = largestSizedFor(members);
@@ -104,16 +125,25 @@ function merge(members: Finding[], ctx: RunFindingsContext): Finding {
   const advice = story.map((m) => (decayFixed && m.runLength?.afterDecayFix ? m.runLength.afterDecayFix : m.runLength!.advice));
   // Advice on the horizon first: the warmup that follows it is told after it.
   const decayAt = story.findIndex((m) => m.ruleId === 'decay-horizon-mismatch');
-  if (decayAt > 0) advice.unshift(...advice.splice(decayAt, 1));
+  if (decayAt > 0) {
+    const first = advice[decayAt];
+    for (let i = decayAt; i > 0; i--) advice[i] = advice[i - 1];
+    advice[0] = first;
+  }
   const decay = members.find((m) => m.ruleId === 'decay-horizon-mismatch');
   const lengthen =
     !ctx.shortRun && decay && total?.key
       ? `; or lengthen the run (${total.key}) to the ${formatCount(Number(decay.data?.decaySteps))} ${nouns.many} the decay is sized for`
       : '';
   // One key can hold two consequences (nanoGPT checkpoints at its evaluations): say its fix once.
-  const fixes = [...new Set(advice)];
-  const message = `${cause}: ${story.map((m) => m.runLength!.consequence).join('; ')}; to size it for ${formatCount(steps)} ${nouns.many}: ${fixes.join(', ')}${lengthen}`;
+  const fixes: string[] = [];
+  for (const a of advice) if (!fixes.includes(a)) fixes.push(a);
+  const fix = fixes.join(', ');
   const severity = members.reduce<Severity>((s, m) => (RANK[m.severity] > RANK[s] ? m.severity : s), 'info');
+  const merged = flatMembers(members);
+  const run = ctx.shortRun;
+  const rejects = run !== undefined && merged.some((m) => m.data?.launchRejects);
+  const message = `${cause}: ${story.map((m) => m.runLength!.consequence).join('; ')}; to size it for ${formatCount(steps)} ${nouns.many}: ${fix}${lengthen}${run ? shortRunNote(run, severity, rejects) : ''}`;
   const related: RelatedLocation[] = story.filter((m) => m !== primary).map((m) => ({ ...causeLocation(m, ctx.plan), message: m.message }));
   if (total?.range && total.file === primary.path && !members.some((m) => m.range.line === total.range!.line)) {
     related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps)} ${nouns.run}${keyOf(total.key)}` });
@@ -127,11 +157,12 @@ function merge(members: Finding[], ctx: RunFindingsContext): Finding {
     data: {
       ...primary.data,
       grouped: story.map((m) => ({ ruleId: m.ruleId, line: m.range.line, column: m.range.column, ...m.data })),
+      ...(run ? shortRunData(run, rejects) : {}),
     },
-    fix: fixes.join(', '),
+    fix,
     related,
     // A member that is itself a pair (pairWarmupFindings) stands for both of its findings.
-    merged: flatMembers(members),
+    merged,
   };
 }
 
@@ -247,7 +278,7 @@ export function groupRunLength(findings: Finding[], ctx: RunFindingsContext): Fi
   if (members.length < 2) {
     for (const m of members) others.push(withShortRunNote(m, ctx));
   } else {
-    others.push(withShortRunNote(merge(members, ctx), ctx));
+    others.push(merge(members, ctx));
   }
   return others;
 }

@@ -101,7 +101,11 @@ export function plainFor(node: ConfigNode, reads: SchemaReads, scalar?: (node: S
       const each = reads.items ?? KIND_ONLY;
       const items = node.items;
       const out: unknown[] = [];
-      for (let i = 0; i < items.length; i++) out.push(plainFor(items[i], each, scalar));
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i];
+        // A scalar as `plainFor` (and `toPlain`) would give it, whatever is read below it: without a call.
+        out.push(item.kind === 'scalar' ? (scalar ? scalar(item) : item.value) : plainFor(item, each, scalar));
+      }
       return out;
     }
     case 'map': {
@@ -115,7 +119,10 @@ export function plainFor(node: ConfigNode, reads: SchemaReads, scalar?: (node: S
         // then come in the schema's order, which no keyword read here depends on.
         for (let i = 0; i < keys.length; i++) {
           const entry = mapGet(node, keys[i]);
-          if (entry) out[keys[i]] = plainFor(entry.value, below[i], scalar);
+          if (entry) {
+            const value = entry.value;
+            out[keys[i]] = value.kind === 'scalar' ? (scalar ? scalar(value) : value.value) : plainFor(value, below[i], scalar);
+          }
         }
       } else {
         // Stored under the schema's string for the key (the same text): the file's own key strings
@@ -123,7 +130,9 @@ export function plainFor(node: ConfigNode, reads: SchemaReads, scalar?: (node: S
         for (let i = 0; i < entries.length; i++) {
           const entry = entries[i];
           const at = slot.get(entry.key);
-          if (at !== undefined) out[keys[at]] = plainFor(entry.value, below[at], scalar);
+          if (at === undefined) continue;
+          const value = entry.value;
+          out[keys[at]] = value.kind === 'scalar' ? (scalar ? scalar(value) : value.value) : plainFor(value, below[at], scalar);
         }
       }
       return out;

@@ -48,6 +48,8 @@ export class SchemaStore {
     return (this.ajvInstance ??= new Ajv(SCHEMA_AJV_OPTIONS));
   }
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** Built-in validators by schema name (undefined: no such schema). */
+  private readonly builtins = new Map<string, ValidateFunction | undefined>();
   private readonly repo: RepoRoot;
   private userNodes = 0;
 
@@ -65,10 +67,14 @@ export class SchemaStore {
 
   /** A dialect's built-in schema (compiled at build time in dist/, see compiled-schemas.ts). */
   builtin(name: string): ValidateFunction | undefined {
+    // Looked up by the dialect's own name, once per file: not a `builtin:…` key built and hashed each time.
+    const known = this.builtins.get(name);
+    if (known !== undefined || this.builtins.has(name)) return known;
     // Its `schema` (the words of the schema rule's messages) is set in both forms: by ajv at run
     // time, with the generated code in dist/ (which keeps the schema objects out of the bundle).
     const validate = compiledSchema(builtinKey(name));
     if (validate && OMEGACONF_TYPED_SCHEMAS.has(name)) markOmegaConfTyped(validate);
+    this.builtins.set(name, validate);
     return validate;
   }
 

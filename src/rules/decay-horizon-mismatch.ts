@@ -99,7 +99,10 @@ export const decayHorizonMismatch: Rule = {
     ctx.report({
       range,
       message: `${first}: ${consequence}, so the LR never reaches its floor; ${asFix(advice, decay)}${how}`,
-      data: { ...data, decayCompleted: reached, ...(during ? { decayCompletedReason: 'the run ends during warmup' } : {}) },
+      // One literal per case (a spread after other keys is a runtime call): the keys of `data`, then these.
+      data: during
+        ? { decaySteps: data.decaySteps, totalSteps: data.totalSteps, difference: data.difference, fraction: data.fraction, decayCompleted: reached, decayCompletedReason: 'the run ends during warmup' }
+        : { decaySteps: data.decaySteps, totalSteps: data.totalSteps, difference: data.difference, fraction: data.fraction, decayCompleted: reached },
       runLength: {
         consequence: during ? 'the decay never starts' : `the decay stops ${shown} of the way, above its floor`,
         advice,

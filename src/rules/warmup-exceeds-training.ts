@@ -40,6 +40,7 @@ export const warmupExceedsTraining: Rule = {
       : advice.steps === 0
         ? `set ${advice.text}: no warmup, the run (${stepCount(total.value, ctx.plan)}) is too short for one`
         : `set ${advice.text}, ${share} of the run`;
+    const afterFix = afterDecayFix(warmup, ctx.plan, total.value);
     ctx.report({
       range,
       message:
@@ -52,7 +53,7 @@ export const warmupExceedsTraining: Rule = {
         advice: advice.fix,
         sizedFor: { steps: warmup.value, ...(warmup.key ? { key: warmup.key } : {}) },
         written: warmup.range !== undefined && range === warmup.range,
-        ...(afterDecayFix(warmup, ctx.plan, total.value) ? { afterDecayFix: afterDecayFix(warmup, ctx.plan, total.value) } : {}),
+        ...(afterFix ? { afterDecayFix: afterFix } : {}),
       },
     });
   },

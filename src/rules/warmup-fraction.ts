@@ -21,6 +21,22 @@ function fromRatio(warmup: Setting<number>, total: Setting<number>, plan: Traini
   return warmup.origin === 'derived' && !warmup.key && plan.warmupRatio !== undefined && plan.warmupRatio.origin !== 'default';
 }
 
+/** The number `formatPercent(value)` shows (one decimal of a percent), as a number: what `parseFloat` reads back from it. */
+function shownPercent(value: number): number {
+  return Number((value * 100).toFixed(1));
+}
+
+/** `shownPercent` of the last limit (the same `max` file after file). */
+let lastMax = 0.2;
+let lastLimit = shownPercent(0.2);
+function limitPercent(max: number): number {
+  if (max !== lastMax) {
+    lastLimit = shownPercent(max);
+    lastMax = max;
+  }
+  return lastLimit;
+}
+
 export const warmupFraction: Rule = {
   meta: {
     id: 'warmup-fraction',
@@ -43,8 +59,9 @@ export const warmupFraction: Rule = {
     if (fraction >= 1 || warmup.value >= total.value) return;
     // Compared at the precision the message prints (one decimal of a percent): a share shown as
     // the limit itself (20.001% of a 20% limit prints as 20%) is not a finding.
+    // The numbers formatPercent prints, compared without printing them (most runs are within the limit).
+    if (shownPercent(fraction) <= limitPercent(max)) return;
     const share = formatPercent(fraction);
-    if (Number.parseFloat(share) <= Number.parseFloat(formatPercent(max))) return;
     // A written ratio is exact; a share computed against an estimated run length needs a margin.
     if (written === undefined && !clearOfEstimates(fraction / max, warmup, total)) return;
     const suggested = Math.floor(total.value * max);

@@ -52,15 +52,19 @@ function mayBeAmbiguous(node: ScalarNode): boolean {
   return typeof value === 'number' && (src.includes('0') || src.includes('_') || src.includes(':'));
 }
 
+/** The loader named in messages. A converting loader (pydantic, argparse type=) reads the YAML with PyYAML first: its booleans and octals are PyYAML's. */
+function loaderName(ctx: RuleContext): string {
+  return ctx.yamlLoaderName ?? (ctx.yamlLoader === 'omegaconf' ? 'OmegaConf' : ctx.yamlLoader === 'yacs' ? 'yacs' : 'PyYAML (YAML 1.1)');
+}
+
 function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
   // A loader that hands on the written text (Megatron's MODEL_ARGS) never types the scalar.
   if (!node.plain || ctx.yamlLoader === 'text') return undefined;
   const src = node.source;
-  // A converting loader (pydantic, argparse type=) reads the YAML with PyYAML first: its booleans and octals are PyYAML's.
-  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === 'omegaconf' ? 'OmegaConf' : ctx.yamlLoader === 'yacs' ? 'yacs' : 'PyYAML (YAML 1.1)');
-  if (typeof node.value === 'string' && NUMERIC_TEXT.test(src)) {
-    // OmegaConf, yacs (literal_eval) and pydantic-coerced loaders read it as the number intended.
-    if (ctx.yamlLoader !== 'pyyaml') return undefined;
+  if (typeof node.value === 'string') {
+    // OmegaConf, yacs (literal_eval) and pydantic-coerced loaders read a number's text as the number intended.
+    if (ctx.yamlLoader !== 'pyyaml' || !NUMERIC_TEXT.test(src)) return undefined;
+    const loader = loaderName(ctx);
     const replacement = numberSpelling(src);
     return {
       message: `${loader} loads \`${src}\` as the string "${src}", not a number; the training code then fails or compares strings: write \`${replacement}\``,
@@ -68,21 +72,30 @@ function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
       byLoader: true,
     };
   }
-  if (typeof node.value === 'boolean' && YAML11_BOOL.test(src)) {
+  if (typeof node.value === 'boolean') {
+    if (!YAML11_BOOL.test(src)) return undefined;
+    const loader = loaderName(ctx);
     return {
       message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` if a boolean is meant, or \`"${src}"\` if the setting takes a string`,
     };
   }
+  if (typeof node.value !== 'number') return undefined;
+  // OCTAL and SEXAGESIMAL tested only where they can match: a 0 first (after a sign), a colon.
+  const first = src.charCodeAt(0);
+  const lead = first === 43 || first === 45 ? src.charCodeAt(1) : first;
   // Only when the loader really read base 8 (YAML 1.2 reads `0755` as 755).
-  if (typeof node.value === 'number' && OCTAL.test(src) && node.value !== Number(src.replace(/_/g, ''))) {
+  if (lead === 48 && OCTAL.test(src) && node.value !== Number(src.replace(/_/g, ''))) {
+    const loader = loaderName(ctx);
     return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ''))}: write the number without the leading zero, or quote it` };
   }
   // `1_000` is 1000 for every YAML 1.1 loader; only PyYAML configs, which other YAML 1.2 tools
   // also read, are told. OmegaConf and pydantic-validated configs read it as intended.
-  if (typeof node.value === 'number' && src.includes('_') && ctx.yamlLoader === 'pyyaml') {
+  if (src.includes('_') && ctx.yamlLoader === 'pyyaml') {
+    const loader = loaderName(ctx);
     return { message: `${loader} loads \`${src}\` as ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${src.replace(/_/g, '')}\``, replacement: src.replace(/_/g, ''), byLoader: true };
   }
-  if (typeof node.value === 'number' && SEXAGESIMAL.test(src)) {
+  if (src.includes(':') && SEXAGESIMAL.test(src)) {
+    const loader = loaderName(ctx);
     return { message: `${loader} loads \`${src}\` as the base-60 number ${node.value}, YAML 1.2 loaders as the string "${src}": quote it` };
   }
   return undefined;
@@ -132,11 +145,12 @@ export const yaml11AmbiguousScalar: Rule = {
     const candidates: ScalarNode[] = [];
     collectScalars(ctx.file.tree, candidates);
     if (candidates.length === 0) return;
-    const reported = new Set<string>();
+    let reported: Set<string> | undefined;
     for (const node of candidates) {
       const found = judge(node, ctx);
       if (!found) continue;
       const at = `${node.range.line}:${node.range.column}`;
+      reported ??= new Set<string>();
       if (reported.has(at)) continue;
       reported.add(at);
       ctx.report({
