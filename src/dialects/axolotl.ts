@@ -165,21 +165,18 @@ function readBatch(file: SourceFile, plan: TrainingPlan, out: Out): Setting<numb
  * `bf16: auto` (the default) depends on the GPU found at launch.
  */
 function readPrecision(file: SourceFile, plan: TrainingPlan, out: Out): void {
-  const bf16Hit = getIn(file.tree, ['bf16']);
-  const bf16Raw = bf16Hit?.node.kind === 'scalar' ? bf16Hit.node.value : undefined;
-  const bf16Key = stringAt(file, ['bf16']);
-  const fp16 = boolAt(file, ['fp16']);
+  // Each key is read when its branch is reached (the reads are pure: most configs stop at bf16).
   const fp8 = boolAt(file, ['fp8']);
-  const bfloat16 = boolAt(file, ['bfloat16']);
-  const float16 = boolAt(file, ['float16']);
-
   if (fp8?.value) {
     plan.precision = { ...fp8, value: 'fp8' };
     return;
   }
+  const bf16Hit = getIn(file.tree, ['bf16']);
+  const bf16Raw = bf16Hit?.node.kind === 'scalar' ? bf16Hit.node.value : undefined;
+  const fp16 = boolAt(file, ['fp16']);
   if (bf16Raw === true || bf16Raw === 'full') {
     // `full`: the builder sets bf16_full_eval instead of the bf16 AMP flag, and resolve_dtype loads the weights in bf16.
-    plan.precision = { ...(bf16Key as Setting<string>), value: bf16Raw === 'full' ? 'pure_bf16' : 'bf16' };
+    plan.precision = { ...(stringAt(file, ['bf16']) as Setting<string>), value: bf16Raw === 'full' ? 'pure_bf16' : 'bf16' };
     if (bf16Raw === 'full') plan.precision.note = 'bf16: full trains bf16 weights without AMP and evaluates in bf16 (bf16_full_eval)';
     if (fp16?.value) conflict(file, out, 'fp16', 'precision', 'fp16: true has no effect with bf16 set: axolotl silently drops fp16 (resolve_dtype); remove one of them', 'info');
     return;
@@ -188,10 +185,12 @@ function readPrecision(file: SourceFile, plan: TrainingPlan, out: Out): void {
     plan.precision = { ...fp16, value: 'fp16' };
     return;
   }
+  const bfloat16 = boolAt(file, ['bfloat16']);
   if (bfloat16?.value) {
     plan.precision = { ...bfloat16, value: 'pure_bf16', note: 'bfloat16: true loads the weights in bf16 without AMP' };
     return;
   }
+  const float16 = boolAt(file, ['float16']);
   if (float16?.value) {
     plan.precision = { ...float16, value: 'pure_fp16', note: 'float16: true loads the weights in fp16 without AMP' };
     return;
@@ -205,8 +204,8 @@ function readPrecision(file: SourceFile, plan: TrainingPlan, out: Out): void {
   // bf16: auto, written or the schema default.
   const fallback = fp16?.value === false ? 'fp32 (fp16: false)' : 'fp16';
   const note = `bf16: auto resolves at launch: bf16 when the GPU supports it (Ampere or newer), else ${fallback}`;
-  plan.precision =
-    bf16Raw === 'auto' && bf16Key ? { ...bf16Key, value: 'auto', note } : defaultSetting('auto', 'bf16', note);
+  const bf16Key = bf16Raw === 'auto' ? stringAt(file, ['bf16']) : undefined;
+  plan.precision = bf16Key ? { ...bf16Key, value: 'auto', note } : defaultSetting('auto', 'bf16', note);
 }
 
 /** The learning-rate schedule: type, and the floor of a cosine decay. */

@@ -62,8 +62,11 @@ interface ArgSource {
   /** All values of a multi-value flag (`--rampup-batch-size 16 16 5859375`). */
   values(flag: string): string[];
   flags(): string[];
-  /** The first flag written (in `flags()` order) that `test` accepts, without listing them all. */
-  findFlag(test: (flag: string) => boolean): string | undefined;
+  /**
+   * The first flag written (in `flags()` order) that is `flag`, or `flag` and a value in one word (a bash
+   * array element quoted whole: "--fp8-format hybrid"), without listing them all.
+   */
+  findFlag(flag: string): string | undefined;
   /** The opaque word (`$EXTRA_ARGS`, an array a branch appended to) that may set one of `flags` the command does not write. */
   hiddenBy(...flags: string[]): string | undefined;
 }
@@ -92,8 +95,8 @@ function shellSource(cmd: LaunchCommand): ArgSource {
       return out;
     },
     flags: () => cmd.args.map((a) => a.flag).filter(Boolean),
-    findFlag(test) {
-      for (const a of cmd.args) if (a.flag && test(a.flag)) return a.flag;
+    findFlag(flag) {
+      for (const a of cmd.args) if (a.flag && isFlagWord(a.flag, flag)) return a.flag;
       return undefined;
     },
     hiddenBy: (...flags) => flagMayBeSetBy(cmd, ...flags),
@@ -120,13 +123,23 @@ function yamlSource(args: MapNode): ArgSource {
       return (this.get(flag)?.text ?? '').split(/[\s,]+/).filter(Boolean);
     },
     flags: () => args.entries.map((e) => e.key),
-    findFlag(test) {
+    findFlag(flag) {
+      // Keys are compared in place (a MODEL_ARGS mapping has dozens): the third character first.
       const entries = args.entries;
-      for (let i = 0; i < entries.length; i++) if (test(entries[i].key)) return entries[i].key;
+      const third = flag.length > 2 ? flag.charCodeAt(2) : -1;
+      for (let i = 0; i < entries.length; i++) {
+        const key = entries[i].key;
+        if ((third < 0 || key.charCodeAt(2) === third) && isFlagWord(key, flag)) return key;
+      }
       return undefined;
     },
     hiddenBy: () => undefined,
   };
+}
+
+/** `word` is `flag`, or `flag` and its value in one word ("--fp8-format hybrid", a bash array element quoted whole). */
+function isFlagWord(word: string, flag: string): boolean {
+  return word.startsWith(flag) && (word.length === flag.length || word.charCodeAt(flag.length) === 32 /* space */);
 }
 
 const NUMBER = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
@@ -247,23 +260,23 @@ function extractArgs(ctx: Ctx, env: ExtractEnv, world: Setting<number> | undefin
   if (exit && plan.totalSteps && exit.value < plan.totalSteps.value) {
     notes.push(`--exit-interval ${formatCount(exit.value)} stops the run before the ${formatCount(plan.totalSteps.value)} steps the LR schedule is built for`);
   }
-  for (const [flag, why] of [
-    ['--warmup', '--warmup is the old warmup flag ("do not use"): use --lr-warmup-iters, --lr-warmup-samples or --lr-warmup-fraction'],
-    ['--deepspeed', '--deepspeed (Megatron-DeepSpeed): the DeepSpeed config (--deepspeed_config) also sets batch and precision, and both must agree'],
-  ] as const) {
+  for (const [flag, why] of NOTED_FLAGS) {
     if (ctx.src.get(flag)) notes.push(why);
   }
 }
 
-/** `--fp8-format`, or one word with its value when a bash array element was quoted ("--fp8-format hybrid"). */
-const isFp8Format = (f: string): boolean => f === '--fp8-format' || f.startsWith('--fp8-format ');
+/** Flags whose mere presence earns a note (built once, not for each command). */
+const NOTED_FLAGS = [
+  ['--warmup', '--warmup is the old warmup flag ("do not use"): use --lr-warmup-iters, --lr-warmup-samples or --lr-warmup-fraction'],
+  ['--deepspeed', '--deepspeed (Megatron-DeepSpeed): the DeepSpeed config (--deepspeed_config) also sets batch and precision, and both must agree'],
+] as const;
 
 function readPrecision(ctx: Ctx): void {
   const { plan } = ctx;
   const bf16 = switchArg(ctx, '--bf16');
   const fp16 = switchArg(ctx, '--fp16');
   // `--fp8-format hybrid`, or one word when a bash array element was quoted ("--fp8-format hybrid").
-  const fp8Flag = ctx.src.findFlag(isFp8Format);
+  const fp8Flag = ctx.src.findFlag('--fp8-format');
   const fp8Value = fp8Flag ? ctx.src.get(fp8Flag)?.text : undefined;
   const fp8Note = fp8Flag ? `FP8 compute (${fp8Value ? `${fp8Flag} ${fp8Value}` : fp8Flag}) on top of it` : undefined;
   if (bf16 && fp16) conflict(ctx, '--fp16', 'precision', '--bf16 and --fp16 are both set: Megatron asserts that only one is used; drop one');
@@ -421,15 +434,15 @@ function resolveStepSchedule(ctx: Ctx): void {
       const horizon = decayIters ? `--lr-decay-iters ${formatCount(decay.value)}` : `--train-iters ${formatCount(decay.value)} (the default decay horizon)`;
       const raw = fraction.value * decay.value;
       const product = `${fraction.value} × ${horizon}`;
-      plan.warmupSteps = {
-        ...derivedFrom(
-          fraction,
-          ceil(raw),
-          `${isWhole(raw) ? product : `ceil(${product})`} (--lr-warmup-fraction is a fraction of the decay horizon, not of training)`,
-          'steps',
-        ),
-        fractionOf: { fraction: fraction.value, of: horizon, ofSteps: decay.value },
-      };
+      // derivedFrom's fresh Setting with the field added: the keys of `{ ...derivedFrom(…), fractionOf }`, without the copy.
+      const warmup = derivedFrom(
+        fraction,
+        ceil(raw),
+        `${isWhole(raw) ? product : `ceil(${product})`} (--lr-warmup-fraction is a fraction of the decay horizon, not of training)`,
+        'steps',
+      );
+      warmup.fractionOf = { fraction: fraction.value, of: horizon, ofSteps: decay.value };
+      plan.warmupSteps = warmup;
     } else {
       const warmup = warmIters ?? orDefault(ctx, ['--lr-warmup-iters', '--lr-warmup-fraction'], () => defaultSetting(MEGATRON_DEFAULTS.warmup, '--lr-warmup-iters'));
       if (warmup) plan.warmupSteps = steps(warmup);
@@ -455,42 +468,34 @@ function resolveStepSchedule(ctx: Ctx): void {
     missing.push({ field: 'totalSteps', hint: 'set assume.totalSteps in .trainlint.yml (the batch ramp changes the number of iterations)' });
   } else {
     // update_train_iters: train_iters = train_samples // global_batch_size.
-    plan.totalSteps = {
-      ...derivedFrom(samples, Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, 'steps'),
-      writtenAs: { unit: 'samples', perStep: G.value, value: samples.value },
-    };
+    const total = derivedFrom(samples, Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, 'steps');
+    total.writtenAs = { unit: 'samples', perStep: G.value, value: samples.value };
+    plan.totalSteps = total;
   }
   const decaySamples = numberArg(ctx, '--lr-decay-samples', true);
   const decayValue = decaySamples?.value ?? samples.value;
   const decayFlag = decaySamples ? '--lr-decay-samples' : '--train-samples (--lr-decay-samples not set)';
-  setDecayHorizon(
-    ctx,
-    {
-      ...derivedFrom(decaySamples ?? samples, ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, 'steps'),
-      writtenAs: { unit: 'samples', perStep: G.value, value: decayValue },
-    },
-    decaySamples ? '--lr-decay-samples' : undefined,
-  );
+  const decayHorizon = derivedFrom(decaySamples ?? samples, ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, 'steps');
+  decayHorizon.writtenAs = { unit: 'samples', perStep: G.value, value: decayValue };
+  setDecayHorizon(ctx, decayHorizon, decaySamples ? '--lr-decay-samples' : undefined);
   if (fraction) {
     if (warmSamples && warmSamples.value > 0) {
       conflict(ctx, '--lr-warmup-samples', 'warmup-fraction-and-count', '--lr-warmup-fraction and --lr-warmup-samples are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-samples"; keep one');
     }
-    plan.warmupSteps = {
-      ...derivedFrom(
-        fraction,
-        ceil((fraction.value * decayValue) / G.value),
-        `ceil(${fraction.value} × ${formatCount(decayValue)} / ${g}) (--lr-warmup-fraction of ${decayFlag}, the decay horizon, / global batch)`,
-        'steps',
-      ),
-      fractionOf: { fraction: fraction.value, of: `${decayFlag} ${formatCount(decayValue)} samples`, ofSteps: decayValue / G.value },
-    };
+    const warmup = derivedFrom(
+      fraction,
+      ceil((fraction.value * decayValue) / G.value),
+      `ceil(${fraction.value} × ${formatCount(decayValue)} / ${g}) (--lr-warmup-fraction of ${decayFlag}, the decay horizon, / global batch)`,
+      'steps',
+    );
+    warmup.fractionOf = { fraction: fraction.value, of: `${decayFlag} ${formatCount(decayValue)} samples`, ofSteps: decayValue / G.value };
+    plan.warmupSteps = warmup;
   } else if (warmSamples && warmSamples.value === 0) {
     plan.warmupSteps = steps(warmSamples);
   } else if (warmSamples) {
-    plan.warmupSteps = {
-      ...derivedFrom(warmSamples, ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, 'steps'),
-      writtenAs: { unit: 'samples', perStep: G.value, value: warmSamples.value },
-    };
+    const warmup = derivedFrom(warmSamples, ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, 'steps');
+    warmup.writtenAs = { unit: 'samples', perStep: G.value, value: warmSamples.value };
+    plan.warmupSteps = warmup;
   } else {
     const warmup = orDefault(ctx, ['--lr-warmup-samples', '--lr-warmup-fraction'], () => defaultSetting(MEGATRON_DEFAULTS.warmup, '--lr-warmup-samples'));
     if (warmup) plan.warmupSteps = steps(warmup);

@@ -87,15 +87,11 @@ export function settingOf<T extends number | string | boolean>(view: ConfigView,
   if (launched) return launched as Setting<T>;
   const sameFile = scalar !== undefined && view.fileOf(scalar) === hit.file;
   const note = fromNote(view, hit.file, hit.keyRange, through);
-  return {
-    value,
-    origin: 'explicit',
-    file: hit.file,
-    key,
-    range: hit.keyRange,
-    ...(sameFile && scalar && typeof value === 'number' && literalValue(view, scalar, hit.keyRange) ? { valueRange: scalar.range } : {}),
-    ...(note ? { note } : {}),
-  };
+  // Built field by field, in the order the spreads of the optional parts gave (no object per part).
+  const setting: Setting<T> = { value, origin: 'explicit', file: hit.file, key, range: hit.keyRange };
+  if (sameFile && scalar && typeof value === 'number' && literalValue(view, scalar, hit.keyRange)) setting.valueRange = scalar.range;
+  if (note) setting.note = note;
+  return setting;
 }
 
 /**

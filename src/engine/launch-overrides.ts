@@ -44,10 +44,15 @@ export interface LaunchOverride {
 
 /** Override scalars → what wrote them (only nodes created by withOverrides are in it). */
 const registry = new WeakMap<ScalarNode, LaunchOverride & { replaced?: string }>();
+/**
+ * Whether a scalar was ever registered: until a launch command overrides a value (most runs: never),
+ * no node is an override, and the plan helpers' read of every scalar needs no lookup.
+ */
+let registered = false;
 
 /** What wrote this scalar, when a launch command gave it (withOverrides). */
 export function overrideOf(node: ConfigNode | undefined): (LaunchOverride & { replaced?: string }) | undefined {
-  return node?.kind === 'scalar' ? registry.get(node) : undefined;
+  return registered && node?.kind === 'scalar' ? registry.get(node) : undefined;
 }
 
 /**
@@ -55,6 +60,7 @@ export function overrideOf(node: ConfigNode | undefined): (LaunchOverride & { re
  * the flag as written; the note says what it replaced. Undefined for a scalar the config itself holds.
  */
 export function overrideSetting<T extends number | string | boolean>(node: ConfigNode | undefined, value: T, note?: string): Setting<T> | undefined {
+  if (!registered) return undefined;
   const o = overrideOf(node);
   if (!o) return undefined;
   const over = o.replaced !== undefined ? `, over ${o.path.join('.')}: ${o.replaced} in the config` : '';
@@ -146,6 +152,7 @@ function scalarFor(o: LaunchOverride, replaced?: ConfigNode): ScalarNode | SeqNo
   if (list) return seqFor(list, info, range);
   // Not `plain`: the value was never YAML text, so yaml11-ambiguous-scalar has nothing to say about it.
   const node: ScalarNode = { kind: 'scalar', value: o.value, source: o.text, plain: false, range };
+  registered = true;
   registry.set(node, info);
   return node;
 }
@@ -164,6 +171,7 @@ function seqFor(items: DictActionValue[], info: LaunchOverride & { replaced?: st
     items: items.map((item) => {
       if (Array.isArray(item)) return seqFor(item, info, range);
       const node: ScalarNode = { kind: 'scalar', value: item, source: item === null ? 'None' : String(item), plain: false, range };
+      registered = true;
       registry.set(node, info);
       return node;
     }),

@@ -247,7 +247,9 @@ export class OmegaReader {
     const src = this.sourceOf(hit.entry);
     const origin: Origin = src?.override?.origin ?? 'explicit';
     const overrideNote = src?.override && src.file !== this.file.path ? `Hydra override \`${src.override.text}\` at ${src.file}:${src.override.range.line}` : undefined;
-    return { origin, file: src?.file ?? this.file.path, key: this.key(path), range: hit.keyRange, ...(overrideNote ? { note: overrideNote } : {}) };
+    const base: { origin: Origin; file: string; key: string; range: Range; note?: string } = { origin, file: src?.file ?? this.file.path, key: this.key(path), range: hit.keyRange };
+    if (overrideNote) base.note = overrideNote;
+    return base;
   }
 
   /** A numeric Setting (OmegaConf typing), following references. */
@@ -259,14 +261,14 @@ export class OmegaReader {
     const num = scalarNumber(hit.node, this.loader);
     if (!num) return undefined;
     const base = this.settingBase(path, hit);
-    const note = [base.note, hit.via, num.note].filter(Boolean).join('; ');
-    return {
-      value: num.value,
-      ...base,
-      // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
-      ...(hit.via ? {} : { valueRange: hit.node.range }),
-      ...(note ? { note } : {}),
-    };
+    const note = joinNotes(base.note, hit.via, num.note);
+    // `{ value, ...base, valueRange?, note? }` field by field: a note the base has keeps its place before valueRange.
+    const setting: Setting<number> = { value: num.value, origin: base.origin, file: base.file, key: base.key, range: base.range };
+    if (base.note) setting.note = note;
+    // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
+    if (!hit.via) setting.valueRange = hit.node.range;
+    if (note && !base.note) setting.note = note;
+    return setting;
   }
 
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
@@ -276,8 +278,10 @@ export class OmegaReader {
     this.unresolvedNote(path, hit);
     if (hit.unresolved || hit.node.kind !== 'scalar' || hit.node.value === null) return undefined;
     const base = this.settingBase(path, hit);
-    const note = [base.note, hit.via].filter(Boolean).join('; ');
-    return { value: String(hit.node.value), ...base, ...(note ? { note } : {}) };
+    const note = joinNotes(base.note, hit.via);
+    const setting: Setting<string> = { value: String(hit.node.value), origin: base.origin, file: base.file, key: base.key, range: base.range };
+    if (note) setting.note = note;
+    return setting;
   }
 
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
@@ -287,14 +291,23 @@ export class OmegaReader {
     this.unresolvedNote(path, hit);
     if (hit.unresolved || hit.node.kind !== 'scalar' || hit.node.value === null) return undefined;
     const base = this.settingBase(path, hit);
-    const note = [base.note, hit.via].filter(Boolean).join('; ');
-    const setting: Omit<Setting, 'value'> = { ...base, ...(note ? { note } : {}) };
+    const note = joinNotes(base.note, hit.via);
+    const setting: Omit<Setting, 'value'> = { origin: base.origin, file: base.file, key: base.key, range: base.range };
+    if (note) setting.note = note;
     return { value: hit.node.value, setting };
   }
 
   has(path: KeyPath): boolean {
     return this.locate(path) !== undefined;
   }
+}
+
+/** `[a, b, c].filter(Boolean).join('; ')`, without the array. */
+function joinNotes(a: string | undefined, b: string | undefined, c?: string): string {
+  let out = a || '';
+  if (b) out = out ? `${out}; ${b}` : b;
+  if (c) out = out ? `${out}; ${c}` : c;
+  return out;
 }
 
 /** Long interpolations in messages: the first 200 characters. */

@@ -37,17 +37,28 @@ export function scalarNumber(node: ScalarNode, loader: YamlLoader): { value: num
 export function numberAt(file: SourceFile, path: KeyPath, loader: YamlLoader, origin: Origin = 'explicit'): Setting<number> | undefined {
   const hit = getIn(file.tree, path);
   if (!hit || hit.node.kind !== 'scalar') return undefined;
-  const num = scalarNumber(hit.node, loader);
-  if (!num) return undefined;
+  const node = hit.node;
+  let value: number;
+  let note: string | undefined;
+  if (typeof node.value === 'number') {
+    // scalarNumber's first case, without its result object: most values are numbers as loaded.
+    if (!Number.isFinite(node.value)) return undefined;
+    value = node.value;
+  } else {
+    const num = scalarNumber(node, loader);
+    if (!num) return undefined;
+    value = num.value;
+    note = num.note;
+  }
   // A value the launch command writes over the config (engine/launch-overrides.ts).
-  const launched = overrideSetting(hit.node, num.value);
+  const launched = overrideSetting(node, value);
   if (launched) return launched;
-  const valueRange = editableRange(file, hit.node, hit.keyRange);
+  const valueRange = editableRange(file, node, hit.keyRange);
   // Built field by field (the order a spread of the optional parts gives): one shape per
   // combination instead of an object copied through each spread.
-  const setting: Setting<number> = { value: num.value, origin, file: file.path, key: keyText(path), range: hit.keyRange };
+  const setting: Setting<number> = { value, origin, file: file.path, key: keyText(path), range: hit.keyRange };
   if (valueRange) setting.valueRange = valueRange;
-  if (num.note) setting.note = num.note;
+  if (note) setting.note = note;
   return setting;
 }
 
@@ -169,7 +180,11 @@ export function derivedFrom(source: Setting, value: number, how: string, unit?: 
  * (Settings with origin 'launcher'). Values already in the plan win.
  */
 export function applyAssumptions(plan: TrainingPlan, assume: Partial<Record<PlanField, number | string | Setting>>): void {
-  for (const [field, value] of Object.entries(assume) as [PlanField, number | string | Setting | undefined][]) {
+  // `for…in` over a plain object visits what `Object.entries` lists, in its order, without
+  // building an array of pairs for each extraction (most `assume` objects are empty).
+  for (const key in assume) {
+    const field = key as PlanField;
+    const value = assume[field];
     if (plan[field] !== undefined || value === undefined) continue;
     const target = plan as Record<string, Setting>;
     if (typeof value === 'object') target[field] = value;
