@@ -161,8 +161,15 @@ function fingerprintOf(f: Finding, texts: FileTexts, withLines: boolean): string
  * of what it merges).
  */
 export function fingerprint(f: Finding, texts: FileTexts): string {
-  return fingerprintOf(f, texts, false);
+  return matchedPrints.get(f) ?? fingerprintOf(f, texts, false);
 }
+
+/**
+ * The fingerprints a baseline computed for the findings it looked up (`Pool.match`), by finding: the
+ * report prints the same findings' fingerprints next (the texts are the same), without computing
+ * them again. A finding is never changed once linted; a run that lints again (`--fix`) has new ones.
+ */
+const matchedPrints = new WeakMap<Finding, string>();
 
 /** Whether the finding's data (or a merged finding's) holds a line number: its fingerprint once held it. */
 function holdsLines(f: Finding): boolean {
@@ -247,13 +254,20 @@ class Pool {
     return true;
   }
 
+  /** `fingerprint(f, texts)`, kept for the report (`matchedPrints`). */
+  private fingerprint(f: Finding, texts: FileTexts): string {
+    let print = matchedPrints.get(f);
+    if (print === undefined) matchedPrints.set(f, (print = fingerprintOf(f, texts, false)));
+    return print;
+  }
+
   /** Consume the entry that `f` matches; its key, or undefined when none matches. */
   match(f: Finding, texts: FileTexts): string | undefined {
     const withLines = this.legacy ? undefined : fingerprintWithLines(f, texts);
     const candidates = this.legacy
       ? // Reworded since the baseline was written: then any entry of the same rule in the same file.
         [`${f.path}\0${legacyFingerprint(f, texts)}`, ...(this.byRule.get(`${f.path}\0${f.ruleId}`) ?? [])]
-      : [`${f.path}\0${fingerprint(f, texts)}`, ...(withLines ? [`${f.path}\0${withLines}`] : [])];
+      : [`${f.path}\0${this.fingerprint(f, texts)}`, ...(withLines ? [`${f.path}\0${withLines}`] : [])];
     return candidates.find((key) => this.take(key));
   }
 
