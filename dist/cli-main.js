@@ -856,7 +856,8 @@ function getIn(root, path27) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path27) {
+  for (let s = 0; s < path27.length; s++) {
+    const step = path27[s];
     if (node.kind === "map") {
       const i = positionOf(node, typeof step === "string" ? step : String(step));
       if (i < 0) return void 0;
@@ -892,14 +893,17 @@ function toPlain(node, scalar3) {
       return node.items.map((item) => toPlain(item, scalar3));
     case "map": {
       const out = /* @__PURE__ */ Object.create(null);
-      for (const entry of node.entries) out[entry.key] = toPlain(entry.value, scalar3);
+      const entries = node.entries;
+      for (let i = 0; i < entries.length; i++) out[entries[i].key] = toPlain(entries[i].value, scalar3);
       return out;
     }
   }
 }
 function walkEntries(node, visit, path27 = []) {
   if (node.kind === "map") {
-    for (const entry of node.entries) {
+    const entries = node.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
       const childPath = [...path27, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
@@ -958,7 +962,7 @@ function firstKeyRange(entries, seen, key) {
     const n = key.length;
     const bit = 1 << (n + key.charCodeAt(0) * 7 + key.charCodeAt(n - 1) * 13 & 31);
     if ((seen.mask & bit) !== 0) {
-      for (const entry of entries) if (entry.key === key) return entry.keyRange;
+      for (let i = 0; i < entries.length; i++) if (entries[i].key === key) return entries[i].keyRange;
     }
     seen.mask |= bit;
     if (entries.length < MAP_SCAN_UP_TO) return void 0;
@@ -968,7 +972,7 @@ function firstKeyRange(entries, seen, key) {
   const size = seen.index.size;
   seen.index.set(key, entries.length);
   if (seen.index.size !== size) return void 0;
-  for (const entry of entries) if (entry.key === key) return entry.keyRange;
+  for (let i = 0; i < entries.length; i++) if (entries[i].key === key) return entries[i].keyRange;
   return void 0;
 }
 function mapNode(entries, seen, range) {
@@ -1023,6 +1027,7 @@ var FAST_ALIAS_CHARS = 1e6;
 var MAX_ALIAS_COPY_DEPTH = 30;
 var MAX_FAST_DEPTH = 40;
 var UNSUPPORTED_CHARS = /[\t\r\u0085\u2028\u2029\x00-\x08\x0b-\x1f\x7f\ufeff]/;
+var NOT_PRINTABLE_ASCII = /[^\n -~]/;
 var lineStartsBuffer = new Int32Array(4096);
 var LINE_STARTS_KEPT = 1 << 16;
 var NO_TRAIL = -1;
@@ -1579,40 +1584,58 @@ var FastYaml = class _FastYaml {
     const t = this.text;
     const c = t.charCodeAt(i);
     if (c === SQUOTE || c === DQUOTE) {
-      const value = this.quoted(i);
-      const end = this.quotedEnd;
-      let j = end;
+      const value2 = this.quoted(i);
+      const end2 = this.quotedEnd;
+      let j = end2;
       while (t.charCodeAt(j) === SPACE) j++;
       if (t.charCodeAt(j) !== COLON) return void 0;
       const n = t.charCodeAt(j + 1);
       if (!(n === SPACE || n === NL || j + 1 >= t.length)) throw UNSUPPORTED;
-      if (build2) this.keyRange = this.range(i, end);
+      if (build2) this.keyRange = this.range(i, end2);
       this.afterColon = j + 1;
-      return value;
+      return value2;
     }
     if (!_FastYaml.plainStart(c, t.charCodeAt(i + 1))) return void 0;
-    const eol = this.lineEnd(i);
-    for (let j = i; j < eol; j++) {
-      const d = t.charCodeAt(j);
-      if (d === HASH && t.charCodeAt(j - 1) === SPACE) return void 0;
-      if (d === COLON) {
-        const n = t.charCodeAt(j + 1);
-        if (j + 1 < eol && n !== SPACE) continue;
-        let end = j;
-        while (end > i && t.charCodeAt(end - 1) === SPACE) end--;
-        if (end - i > 1024) throw UNSUPPORTED;
-        this.afterColon = j + 1;
-        if (end - i === 2 && t.charCodeAt(i) === 60 && t.charCodeAt(i + 1) === 60) return MERGE_KEY;
-        if (!build2) return "";
-        const source = t.slice(i, end);
-        const value = this.resolvePlain(source, true);
-        if (value === LEAVE_TO_YAML) throw UNSUPPORTED;
-        if (build2) this.keyRange = this.range(i, end);
-        return typeof value === "string" ? value : String(value ?? "");
+    let colon = -1;
+    let end;
+    if (i === this.probedAt) {
+      colon = this.probedColon;
+      end = this.probedEnd;
+    } else {
+      const eol = this.lineEnd(i);
+      for (let j = i; j < eol; j++) {
+        const d = t.charCodeAt(j);
+        if (d === HASH && t.charCodeAt(j - 1) === SPACE) return void 0;
+        if (d === COLON) {
+          const n = t.charCodeAt(j + 1);
+          if (j + 1 < eol && n !== SPACE) continue;
+          colon = j;
+          break;
+        }
+      }
+      if (colon < 0) return void 0;
+      end = colon;
+      while (end > i && t.charCodeAt(end - 1) === SPACE) end--;
+      if (end - i > 1024) throw UNSUPPORTED;
+      if (!build2) {
+        this.probedAt = i;
+        this.probedColon = colon;
+        this.probedEnd = end;
       }
     }
-    return void 0;
+    this.afterColon = colon + 1;
+    if (end - i === 2 && t.charCodeAt(i) === 60 && t.charCodeAt(i + 1) === 60) return MERGE_KEY;
+    if (!build2) return "";
+    const source = t.slice(i, end);
+    const value = this.resolvePlain(source, true);
+    if (value === LEAVE_TO_YAML) throw UNSUPPORTED;
+    this.keyRange = this.range(i, end);
+    return typeof value === "string" ? value : String(value ?? "");
   }
+  /** The plain key blockKey found last without `build`: where it starts (-1: none), its `:` and its end. */
+  probedAt = -1;
+  probedColon = 0;
+  probedEnd = 0;
   /**
    * The value after `key:` or `- ` at `from` (on the same line): a scalar or flow collection
    * on that line, or the block below (deeper, or a sequence at `indent` for map values), or
@@ -2012,7 +2035,7 @@ var FastYaml = class _FastYaml {
 };
 function loadYamlFast(text, resolvePlain) {
   const lf = text.includes("\r") ? text.replaceAll("\r\n", "\n") : text;
-  if (UNSUPPORTED_CHARS.test(lf)) return void 0;
+  if (NOT_PRINTABLE_ASCII.test(lf) && UNSUPPORTED_CHARS.test(lf)) return void 0;
   const parser = new FastYaml(lf, resolvePlain);
   if (parser.hasDocumentMarker()) return void 0;
   try {
@@ -2600,7 +2623,8 @@ function describeTried(tried) {
   return tried.map((t) => `${t.rel} from ${t.base.label} (${t.why})`).join(", ");
 }
 var READ_CHUNK = 64 * 1024;
-function readBounded(abs, maxBytes, limitName = "maxFileBytes") {
+var FIRST_READ = Buffer.allocUnsafe(READ_CHUNK);
+function readBounded(abs, maxBytes, limitName = "maxFileBytes", typedRegular = false) {
   let fd;
   try {
     fd = (0, import_node_fs2.openSync)(abs, import_node_fs2.constants.O_RDONLY | (import_node_fs2.constants.O_NONBLOCK ?? 0));
@@ -2608,11 +2632,22 @@ function readBounded(abs, maxBytes, limitName = "maxFileBytes") {
     return { ok: false, why: `cannot read file: ${err.code ?? err.message}` };
   }
   try {
+    let first = 0;
+    if (typedRegular) {
+      const want = Math.min(FIRST_READ.length, maxBytes + 1);
+      first = (0, import_node_fs2.readSync)(fd, FIRST_READ, 0, want, null);
+      if (first < want) {
+        const bytes = Buffer.allocUnsafe(first);
+        FIRST_READ.copy(bytes, 0, 0, first);
+        return { ok: true, bytes };
+      }
+    }
     const st = (0, import_node_fs2.fstatSync)(fd);
     if (!st.isFile()) return { ok: false, why: "not a regular file (a FIFO, socket or device); not read" };
     if (st.size > maxBytes) return { ok: false, tooLarge: true, why: `file is ${st.size} bytes, over the ${maxBytes}-byte limit (${limitName}); skipped` };
-    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, st.size + 1));
-    let total = 0;
+    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(st.size + 1, first)));
+    if (first > 0) FIRST_READ.copy(buf, 0, 0, first);
+    let total = first;
     for (; ; ) {
       if (total === buf.length) {
         if (total > maxBytes) break;
@@ -2832,10 +2867,12 @@ function formatValue(value) {
 
 // src/engine/launch-overrides.ts
 var registry = /* @__PURE__ */ new WeakMap();
+var registered = false;
 function overrideOf(node) {
-  return node?.kind === "scalar" ? registry.get(node) : void 0;
+  return registered && node?.kind === "scalar" ? registry.get(node) : void 0;
 }
 function overrideSetting(node, value, note) {
+  if (!registered) return void 0;
   const o = overrideOf(node);
   if (!o) return void 0;
   const over = o.replaced !== void 0 ? `, over ${o.path.join(".")}: ${o.replaced} in the config` : "";
@@ -2905,6 +2942,7 @@ function scalarFor(o, replaced) {
   const list2 = o.style === "mmengine" ? dictActionIterable(o.text) : void 0;
   if (list2) return seqFor(list2, info, range);
   const node = { kind: "scalar", value: o.value, source: o.text, plain: false, range };
+  registered = true;
   registry.set(node, info);
   return node;
 }
@@ -2920,6 +2958,7 @@ function seqFor(items, info, range) {
     items: items.map((item) => {
       if (Array.isArray(item)) return seqFor(item, info, range);
       const node = { kind: "scalar", value: item, source: item === null ? "None" : String(item), plain: false, range };
+      registered = true;
       registry.set(node, info);
       return node;
     })
@@ -4736,14 +4775,24 @@ function scalarNumber(node, loader) {
 function numberAt(file, path27, loader, origin = "explicit") {
   const hit = getIn(file.tree, path27);
   if (!hit || hit.node.kind !== "scalar") return void 0;
-  const num8 = scalarNumber(hit.node, loader);
-  if (!num8) return void 0;
-  const launched = overrideSetting(hit.node, num8.value);
+  const node = hit.node;
+  let value;
+  let note;
+  if (typeof node.value === "number") {
+    if (!Number.isFinite(node.value)) return void 0;
+    value = node.value;
+  } else {
+    const num8 = scalarNumber(node, loader);
+    if (!num8) return void 0;
+    value = num8.value;
+    note = num8.note;
+  }
+  const launched = overrideSetting(node, value);
   if (launched) return launched;
-  const valueRange = editableRange(file, hit.node, hit.keyRange);
-  const setting = { value: num8.value, origin, file: file.path, key: keyText(path27), range: hit.keyRange };
+  const valueRange = editableRange(file, node, hit.keyRange);
+  const setting = { value, origin, file: file.path, key: keyText(path27), range: hit.keyRange };
   if (valueRange) setting.valueRange = valueRange;
-  if (num8.note) setting.note = num8.note;
+  if (note) setting.note = note;
   return setting;
 }
 function keyText(path27) {
@@ -4822,7 +4871,9 @@ function derivedFrom(source, value, how, unit) {
   return setting;
 }
 function applyAssumptions(plan, assume) {
-  for (const [field, value] of Object.entries(assume)) {
+  for (const key in assume) {
+    const field = key;
+    const value = assume[field];
     if (plan[field] !== void 0 || value === void 0) continue;
     const target = plan;
     if (typeof value === "object") target[field] = value;
@@ -5506,7 +5557,8 @@ var decayHorizonMismatch = {
     ctx.report({
       range,
       message: `${first}: ${consequence2}, so the LR never reaches its floor; ${asFix(advice, decay)}${how}`,
-      data: { ...data, decayCompleted: reached, ...during ? { decayCompletedReason: "the run ends during warmup" } : {} },
+      // One literal per case (a spread after other keys is a runtime call): the keys of `data`, then these.
+      data: during ? { decaySteps: data.decaySteps, totalSteps: data.totalSteps, difference: data.difference, fraction: data.fraction, decayCompleted: reached, decayCompletedReason: "the run ends during warmup" } : { decaySteps: data.decaySteps, totalSteps: data.totalSteps, difference: data.difference, fraction: data.fraction, decayCompleted: reached },
       runLength: {
         consequence: during ? "the decay never starts" : `the decay stops ${shown2} of the way, above its floor`,
         advice,
@@ -5629,12 +5681,15 @@ function mayBeAmbiguous(node) {
   }
   return typeof value === "number" && (src.includes("0") || src.includes("_") || src.includes(":"));
 }
+function loaderName(ctx) {
+  return ctx.yamlLoaderName ?? (ctx.yamlLoader === "omegaconf" ? "OmegaConf" : ctx.yamlLoader === "yacs" ? "yacs" : "PyYAML (YAML 1.1)");
+}
 function judge(node, ctx) {
   if (!node.plain || ctx.yamlLoader === "text") return void 0;
   const src = node.source;
-  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === "omegaconf" ? "OmegaConf" : ctx.yamlLoader === "yacs" ? "yacs" : "PyYAML (YAML 1.1)");
-  if (typeof node.value === "string" && NUMERIC_TEXT2.test(src)) {
-    if (ctx.yamlLoader !== "pyyaml") return void 0;
+  if (typeof node.value === "string") {
+    if (ctx.yamlLoader !== "pyyaml" || !NUMERIC_TEXT2.test(src)) return void 0;
+    const loader = loaderName(ctx);
     const replacement = numberSpelling(src);
     return {
       message: `${loader} loads \`${src}\` as the string "${src}", not a number; the training code then fails or compares strings: write \`${replacement}\``,
@@ -5642,18 +5697,26 @@ function judge(node, ctx) {
       byLoader: true
     };
   }
-  if (typeof node.value === "boolean" && YAML11_BOOL.test(src)) {
+  if (typeof node.value === "boolean") {
+    if (!YAML11_BOOL.test(src)) return void 0;
+    const loader = loaderName(ctx);
     return {
       message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` if a boolean is meant, or \`"${src}"\` if the setting takes a string`
     };
   }
-  if (typeof node.value === "number" && OCTAL.test(src) && node.value !== Number(src.replace(/_/g, ""))) {
+  if (typeof node.value !== "number") return void 0;
+  const first = src.charCodeAt(0);
+  const lead = first === 43 || first === 45 ? src.charCodeAt(1) : first;
+  if (lead === 48 && OCTAL.test(src) && node.value !== Number(src.replace(/_/g, ""))) {
+    const loader = loaderName(ctx);
     return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ""))}: write the number without the leading zero, or quote it` };
   }
-  if (typeof node.value === "number" && src.includes("_") && ctx.yamlLoader === "pyyaml") {
+  if (src.includes("_") && ctx.yamlLoader === "pyyaml") {
+    const loader = loaderName(ctx);
     return { message: `${loader} loads \`${src}\` as ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${src.replace(/_/g, "")}\``, replacement: src.replace(/_/g, ""), byLoader: true };
   }
-  if (typeof node.value === "number" && SEXAGESIMAL.test(src)) {
+  if (src.includes(":") && SEXAGESIMAL.test(src)) {
+    const loader = loaderName(ctx);
     return { message: `${loader} loads \`${src}\` as the base-60 number ${node.value}, YAML 1.2 loaders as the string "${src}": quote it` };
   }
   return void 0;
@@ -5694,11 +5757,12 @@ var yaml11AmbiguousScalar = {
     const candidates = [];
     collectScalars(ctx.file.tree, candidates);
     if (candidates.length === 0) return;
-    const reported = /* @__PURE__ */ new Set();
+    let reported;
     for (const node of candidates) {
       const found = judge(node, ctx);
       if (!found) continue;
       const at6 = `${node.range.line}:${node.range.column}`;
+      reported ??= /* @__PURE__ */ new Set();
       if (reported.has(at6)) continue;
       reported.add(at6);
       ctx.report({
@@ -5884,7 +5948,10 @@ function plainFor(node, reads, scalar3) {
       const each = reads.items ?? KIND_ONLY;
       const items = node.items;
       const out = [];
-      for (let i = 0; i < items.length; i++) out.push(plainFor(items[i], each, scalar3));
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i];
+        out.push(item.kind === "scalar" ? scalar3 ? scalar3(item) : item.value : plainFor(item, each, scalar3));
+      }
       return out;
     }
     case "map": {
@@ -5896,13 +5963,18 @@ function plainFor(node, reads, scalar3) {
       if (keys.length < entries.length) {
         for (let i = 0; i < keys.length; i++) {
           const entry = mapGet(node, keys[i]);
-          if (entry) out[keys[i]] = plainFor(entry.value, below[i], scalar3);
+          if (entry) {
+            const value = entry.value;
+            out[keys[i]] = value.kind === "scalar" ? scalar3 ? scalar3(value) : value.value : plainFor(value, below[i], scalar3);
+          }
         }
       } else {
         for (let i = 0; i < entries.length; i++) {
           const entry = entries[i];
           const at6 = slot.get(entry.key);
-          if (at6 !== void 0) out[keys[at6]] = plainFor(entry.value, below[at6], scalar3);
+          if (at6 === void 0) continue;
+          const value = entry.value;
+          out[keys[at6]] = value.kind === "scalar" ? scalar3 ? scalar3(value) : value.value : plainFor(value, below[at6], scalar3);
         }
       }
       return out;
@@ -6484,6 +6556,7 @@ var warmupExceedsTraining = {
     const actual = advice.steps / total.value;
     const share = Math.abs(actual - 0.05) < 5e-3 ? "5%" : formatPercent(Math.min(1, actual));
     const fix = advice.floored ? advice.text : advice.steps === 0 ? `set ${advice.text}: no warmup, the run (${stepCount(total.value, ctx.plan)}) is too short for one` : `set ${advice.text}, ${share} of the run`;
+    const afterFix = afterDecayFix(warmup3, ctx.plan, total.value);
     ctx.report({
       range,
       message: `warmup ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)} \u2265 the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}: ${consequence2}; ${fix}${derivation(["warmup", warmup3], ["the run", total])}`,
@@ -6494,7 +6567,7 @@ var warmupExceedsTraining = {
         advice: advice.fix,
         sizedFor: { steps: warmup3.value, ...warmup3.key ? { key: warmup3.key } : {} },
         written: warmup3.range !== void 0 && range === warmup3.range,
-        ...afterDecayFix(warmup3, ctx.plan, total.value) ? { afterDecayFix: afterDecayFix(warmup3, ctx.plan, total.value) } : {}
+        ...afterFix ? { afterDecayFix: afterFix } : {}
       }
     });
   }
@@ -6508,6 +6581,18 @@ function writtenShare(warmup3, total) {
 function fromRatio(warmup3, total, plan) {
   if (writtenShare(warmup3, total) !== void 0) return true;
   return warmup3.origin === "derived" && !warmup3.key && plan.warmupRatio !== void 0 && plan.warmupRatio.origin !== "default";
+}
+function shownPercent(value) {
+  return Number((value * 100).toFixed(1));
+}
+var lastMax = 0.2;
+var lastLimit = shownPercent(0.2);
+function limitPercent(max) {
+  if (max !== lastMax) {
+    lastLimit = shownPercent(max);
+    lastMax = max;
+  }
+  return lastLimit;
 }
 var warmupFraction = {
   meta: {
@@ -6528,8 +6613,8 @@ var warmupFraction = {
     const written = writtenShare(warmup3, total);
     const fraction = written ?? warmup3.value / total.value;
     if (fraction >= 1 || warmup3.value >= total.value) return;
+    if (shownPercent(fraction) <= limitPercent(max)) return;
     const share = formatPercent(fraction);
-    if (Number.parseFloat(share) <= Number.parseFloat(formatPercent(max))) return;
     if (written === void 0 && !clearOfEstimates(fraction / max, warmup3, total)) return;
     const suggested = Math.floor(total.value * max);
     const sameEstimate = total.estimatedFrom !== void 0 && total.estimatedFrom === warmup3.estimatedFrom;
@@ -7178,14 +7263,16 @@ function isPythonConfig(rel) {
   return posix.split("/").slice(0, -1).some((dir) => PYTHON_CONFIG_DIRS.has(dir));
 }
 var Discovered = class {
-  constructor(rel, prefix, absolute) {
+  constructor(rel, prefix, absolute, regular) {
     this.rel = rel;
     this.prefix = prefix;
     this.absolute = absolute;
+    this.regular = regular;
   }
   rel;
   prefix;
   absolute;
+  regular;
   get abs() {
     return this.absolute ?? this.prefix + this.rel;
   }
@@ -7206,10 +7293,10 @@ function discover(root, inputs, config, onCount, listed) {
   const prefix = root.endsWith(import_node_path5.default.sep) ? root : root + import_node_path5.default.sep;
   const absPrefix = absRoot.endsWith(import_node_path5.default.sep) ? absRoot : absRoot + import_node_path5.default.sep;
   const folderNames = /* @__PURE__ */ new Map();
-  const add = (abs) => {
+  const add = (abs, regular) => {
     const rel = relOf(abs);
     if (found.has(rel)) return;
-    found.set(rel, new Discovered(rel, prefix, abs === prefix + rel ? void 0 : abs));
+    found.set(rel, new Discovered(rel, prefix, abs === prefix + rel ? void 0 : abs, regular));
     onCount?.(found.size);
   };
   const walk = (dir, onFile) => {
@@ -7242,7 +7329,7 @@ function discover(root, inputs, config, onCount, listed) {
       if (isDir) {
         if (!ALWAYS_SKIPPED_DIRS.has(entry.name)) walk(abs, onFile);
       } else if (isFile) {
-        onFile(abs, rel);
+        onFile(abs, rel, entry.isFile());
       }
     }
   };
@@ -7250,7 +7337,7 @@ function discover(root, inputs, config, onCount, listed) {
   const addInput = (input, strict) => {
     const abs = resolveUnder(absRoot, input);
     if (listed !== void 0 && abs.startsWith(absPrefix) && listedFile(listed, folderNames, abs)) {
-      add(abs);
+      add(abs, true);
       return;
     }
     let lst;
@@ -7266,11 +7353,11 @@ function discover(root, inputs, config, onCount, listed) {
         return;
       }
       if (target.stat.isDirectory()) {
-        walk(abs, (fileAbs, rel) => {
-          if (wanted(rel)) add(fileAbs);
+        walk(abs, (fileAbs, rel, regular) => {
+          if (wanted(rel)) add(fileAbs, regular);
         });
       } else {
-        add(abs);
+        add(abs, false);
       }
       return;
     }
@@ -7282,8 +7369,8 @@ function discover(root, inputs, config, onCount, listed) {
         if (err instanceof GlobError) throw new UsageError(`${input.length > 80 ? `${input.slice(0, 80)}\u2026` : input}: glob ${err.message}`);
         throw err;
       }
-      walk(root, (fileAbs, rel) => {
-        if (glob.test(rel)) add(fileAbs);
+      walk(root, (fileAbs, rel, regular) => {
+        if (glob.test(rel)) add(fileAbs, regular);
       });
       return;
     }
@@ -7500,8 +7587,9 @@ function fingerprintOf(f, texts, withLines) {
   return sha([`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f, withLines), ...merged]);
 }
 function fingerprint(f, texts) {
-  return fingerprintOf(f, texts, false);
+  return matchedPrints.get(f) ?? fingerprintOf(f, texts, false);
 }
+var matchedPrints = /* @__PURE__ */ new WeakMap();
 function holdsLines(f) {
   const has4 = (x) => !!x.data && Object.entries(x.data).some(([k, v]) => !NOT_FINGERPRINTED.has(k) && (isLineField(k, v) || typeof v === "string" && withoutPinLines(v) !== v));
   return has4(f) || (f.merged ?? []).some(has4);
@@ -7557,13 +7645,19 @@ var Pool = class {
     this.left.set(key, n - 1);
     return true;
   }
+  /** `fingerprint(f, texts)`, kept for the report (`matchedPrints`). */
+  fingerprint(f, texts) {
+    let print = matchedPrints.get(f);
+    if (print === void 0) matchedPrints.set(f, print = fingerprintOf(f, texts, false));
+    return print;
+  }
   /** Consume the entry that `f` matches; its key, or undefined when none matches. */
   match(f, texts) {
     const withLines = this.legacy ? void 0 : fingerprintWithLines(f, texts);
     const candidates = this.legacy ? (
       // Reworded since the baseline was written: then any entry of the same rule in the same file.
       [`${f.path}\0${legacyFingerprint(f, texts)}`, ...this.byRule.get(`${f.path}\0${f.ruleId}`) ?? []]
-    ) : [`${f.path}\0${fingerprint(f, texts)}`, ...withLines ? [`${f.path}\0${withLines}`] : []];
+    ) : [`${f.path}\0${this.fingerprint(f, texts)}`, ...withLines ? [`${f.path}\0${withLines}`] : []];
     return candidates.find((key) => this.take(key));
   }
   /** Every finding of `group` matches an entry; else nothing is consumed. */
@@ -11639,6 +11733,7 @@ function moreNoteOf(message) {
   return at6 >= 0 && message.endsWith(" in this file, not shown)") ? message.slice(at6) : "";
 }
 function capPerKind(items, kindOf) {
+  if (items.length <= MAX_PARSE_ERRORS_PER_FILE) return items.slice();
   const counts = /* @__PURE__ */ new Map();
   for (const item of items) {
     const kind = kindOf(item);
@@ -11746,8 +11841,8 @@ function jsonByteOrderMarkProblem(file) {
     range: START
   };
 }
-function loadFile(absPath, relPath, options = {}) {
-  const read = readBounded(absPath, options.maxBytes ?? DEFAULT_MAX_FILE_BYTES);
+function loadFile(absPath, relPath, options = {}, typedRegular = false) {
+  const read = readBounded(absPath, options.maxBytes ?? DEFAULT_MAX_FILE_BYTES, "maxFileBytes", typedRegular);
   if (!read.ok) return unreadable(relPath, read.why);
   return decodeSource(relPath, read.bytes, options);
 }
@@ -13589,19 +13684,16 @@ function readBatch(file, plan, out) {
   return batchSize;
 }
 function readPrecision(file, plan, out) {
-  const bf16Hit = getIn(file.tree, ["bf16"]);
-  const bf16Raw = bf16Hit?.node.kind === "scalar" ? bf16Hit.node.value : void 0;
-  const bf16Key = stringAt(file, ["bf16"]);
-  const fp16 = boolAt(file, ["fp16"]);
   const fp8 = boolAt(file, ["fp8"]);
-  const bfloat16 = boolAt(file, ["bfloat16"]);
-  const float16 = boolAt(file, ["float16"]);
   if (fp8?.value) {
     plan.precision = { ...fp8, value: "fp8" };
     return;
   }
+  const bf16Hit = getIn(file.tree, ["bf16"]);
+  const bf16Raw = bf16Hit?.node.kind === "scalar" ? bf16Hit.node.value : void 0;
+  const fp16 = boolAt(file, ["fp16"]);
   if (bf16Raw === true || bf16Raw === "full") {
-    plan.precision = { ...bf16Key, value: bf16Raw === "full" ? "pure_bf16" : "bf16" };
+    plan.precision = { ...stringAt(file, ["bf16"]), value: bf16Raw === "full" ? "pure_bf16" : "bf16" };
     if (bf16Raw === "full") plan.precision.note = "bf16: full trains bf16 weights without AMP and evaluates in bf16 (bf16_full_eval)";
     if (fp16?.value) conflict(file, out, "fp16", "precision", "fp16: true has no effect with bf16 set: axolotl silently drops fp16 (resolve_dtype); remove one of them", "info");
     return;
@@ -13610,10 +13702,12 @@ function readPrecision(file, plan, out) {
     plan.precision = { ...fp16, value: "fp16" };
     return;
   }
+  const bfloat16 = boolAt(file, ["bfloat16"]);
   if (bfloat16?.value) {
     plan.precision = { ...bfloat16, value: "pure_bf16", note: "bfloat16: true loads the weights in bf16 without AMP" };
     return;
   }
+  const float16 = boolAt(file, ["float16"]);
   if (float16?.value) {
     plan.precision = { ...float16, value: "pure_fp16", note: "float16: true loads the weights in fp16 without AMP" };
     return;
@@ -13625,7 +13719,8 @@ function readPrecision(file, plan, out) {
   }
   const fallback = fp16?.value === false ? "fp32 (fp16: false)" : "fp16";
   const note = `bf16: auto resolves at launch: bf16 when the GPU supports it (Ampere or newer), else ${fallback}`;
-  plan.precision = bf16Raw === "auto" && bf16Key ? { ...bf16Key, value: "auto", note } : defaultSetting("auto", "bf16", note);
+  const bf16Key = bf16Raw === "auto" ? stringAt(file, ["bf16"]) : void 0;
+  plan.precision = bf16Key ? { ...bf16Key, value: "auto", note } : defaultSetting("auto", "bf16", note);
 }
 function readSchedule(file, plan, out) {
   plan.scheduler = stringAt(file, ["lr_scheduler"]) ?? defaultSetting(AXOLOTL_DEFAULTS.lrScheduler, "lr_scheduler");
@@ -14054,7 +14149,9 @@ var OmegaReader = class {
     const src = this.sourceOf(hit.entry);
     const origin = src?.override?.origin ?? "explicit";
     const overrideNote = src?.override && src.file !== this.file.path ? `Hydra override \`${src.override.text}\` at ${src.file}:${src.override.range.line}` : void 0;
-    return { origin, file: src?.file ?? this.file.path, key: this.key(path27), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
+    const base = { origin, file: src?.file ?? this.file.path, key: this.key(path27), range: hit.keyRange };
+    if (overrideNote) base.note = overrideNote;
+    return base;
   }
   /** A numeric Setting (OmegaConf typing), following references. */
   number(path27) {
@@ -14065,14 +14162,12 @@ var OmegaReader = class {
     const num8 = scalarNumber(hit.node, this.loader);
     if (!num8) return void 0;
     const base = this.settingBase(path27, hit);
-    const note = [base.note, hit.via, num8.note].filter(Boolean).join("; ");
-    return {
-      value: num8.value,
-      ...base,
-      // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
-      ...hit.via ? {} : { valueRange: hit.node.range },
-      ...note ? { note } : {}
-    };
+    const note = joinNotes(base.note, hit.via, num8.note);
+    const setting = { value: num8.value, origin: base.origin, file: base.file, key: base.key, range: base.range };
+    if (base.note) setting.note = note;
+    if (!hit.via) setting.valueRange = hit.node.range;
+    if (note && !base.note) setting.note = note;
+    return setting;
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
   string(path27) {
@@ -14081,8 +14176,10 @@ var OmegaReader = class {
     this.unresolvedNote(path27, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
     const base = this.settingBase(path27, hit);
-    const note = [base.note, hit.via].filter(Boolean).join("; ");
-    return { value: String(hit.node.value), ...base, ...note ? { note } : {} };
+    const note = joinNotes(base.note, hit.via);
+    const setting = { value: String(hit.node.value), origin: base.origin, file: base.file, key: base.key, range: base.range };
+    if (note) setting.note = note;
+    return setting;
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
   scalar(path27) {
@@ -14091,14 +14188,21 @@ var OmegaReader = class {
     this.unresolvedNote(path27, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
     const base = this.settingBase(path27, hit);
-    const note = [base.note, hit.via].filter(Boolean).join("; ");
-    const setting = { ...base, ...note ? { note } : {} };
+    const note = joinNotes(base.note, hit.via);
+    const setting = { origin: base.origin, file: base.file, key: base.key, range: base.range };
+    if (note) setting.note = note;
     return { value: hit.node.value, setting };
   }
   has(path27) {
     return this.locate(path27) !== void 0;
   }
 };
+function joinNotes(a, b, c) {
+  let out = a || "";
+  if (b) out = out ? `${out}; ${b}` : b;
+  if (c) out = out ? `${out}; ${c}` : c;
+  return out;
+}
 function shorten(text) {
   return text.length > 200 ? `${text.slice(0, 200)}\u2026` : text;
 }
@@ -16970,8 +17074,8 @@ function shellSource(cmd) {
       return out;
     },
     flags: () => cmd.args.map((a) => a.flag).filter(Boolean),
-    findFlag(test) {
-      for (const a of cmd.args) if (a.flag && test(a.flag)) return a.flag;
+    findFlag(flag2) {
+      for (const a of cmd.args) if (a.flag && isFlagWord(a.flag, flag2)) return a.flag;
       return void 0;
     },
     hiddenBy: (...flags) => flagMayBeSetBy(cmd, ...flags)
@@ -16996,13 +17100,20 @@ function yamlSource(args) {
       return (this.get(flag2)?.text ?? "").split(/[\s,]+/).filter(Boolean);
     },
     flags: () => args.entries.map((e) => e.key),
-    findFlag(test) {
+    findFlag(flag2) {
       const entries = args.entries;
-      for (let i = 0; i < entries.length; i++) if (test(entries[i].key)) return entries[i].key;
+      const third = flag2.length > 2 ? flag2.charCodeAt(2) : -1;
+      for (let i = 0; i < entries.length; i++) {
+        const key = entries[i].key;
+        if ((third < 0 || key.charCodeAt(2) === third) && isFlagWord(key, flag2)) return key;
+      }
       return void 0;
     },
     hiddenBy: () => void 0
   };
+}
+function isFlagWord(word, flag2) {
+  return word.startsWith(flag2) && (word.length === flag2.length || word.charCodeAt(flag2.length) === 32);
 }
 var NUMBER3 = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
 function conflict3(ctx, at6, kind, message, level) {
@@ -17076,19 +17187,19 @@ function extractArgs(ctx, env, world) {
   if (exit && plan.totalSteps && exit.value < plan.totalSteps.value) {
     notes.push(`--exit-interval ${formatCount(exit.value)} stops the run before the ${formatCount(plan.totalSteps.value)} steps the LR schedule is built for`);
   }
-  for (const [flag2, why] of [
-    ["--warmup", '--warmup is the old warmup flag ("do not use"): use --lr-warmup-iters, --lr-warmup-samples or --lr-warmup-fraction'],
-    ["--deepspeed", "--deepspeed (Megatron-DeepSpeed): the DeepSpeed config (--deepspeed_config) also sets batch and precision, and both must agree"]
-  ]) {
+  for (const [flag2, why] of NOTED_FLAGS) {
     if (ctx.src.get(flag2)) notes.push(why);
   }
 }
-var isFp8Format = (f) => f === "--fp8-format" || f.startsWith("--fp8-format ");
+var NOTED_FLAGS = [
+  ["--warmup", '--warmup is the old warmup flag ("do not use"): use --lr-warmup-iters, --lr-warmup-samples or --lr-warmup-fraction'],
+  ["--deepspeed", "--deepspeed (Megatron-DeepSpeed): the DeepSpeed config (--deepspeed_config) also sets batch and precision, and both must agree"]
+];
 function readPrecision4(ctx) {
   const { plan } = ctx;
   const bf16 = switchArg(ctx, "--bf16");
   const fp16 = switchArg(ctx, "--fp16");
-  const fp8Flag = ctx.src.findFlag(isFp8Format);
+  const fp8Flag = ctx.src.findFlag("--fp8-format");
   const fp8Value = fp8Flag ? ctx.src.get(fp8Flag)?.text : void 0;
   const fp8Note = fp8Flag ? `FP8 compute (${fp8Value ? `${fp8Flag} ${fp8Value}` : fp8Flag}) on top of it` : void 0;
   if (bf16 && fp16) conflict3(ctx, "--fp16", "precision", "--bf16 and --fp16 are both set: Megatron asserts that only one is used; drop one");
@@ -17218,15 +17329,14 @@ function resolveStepSchedule(ctx) {
       const horizon = decayIters ? `--lr-decay-iters ${formatCount(decay.value)}` : `--train-iters ${formatCount(decay.value)} (the default decay horizon)`;
       const raw = fraction.value * decay.value;
       const product = `${fraction.value} \xD7 ${horizon}`;
-      plan.warmupSteps = {
-        ...derivedFrom(
-          fraction,
-          ceil(raw),
-          `${isWhole(raw) ? product : `ceil(${product})`} (--lr-warmup-fraction is a fraction of the decay horizon, not of training)`,
-          "steps"
-        ),
-        fractionOf: { fraction: fraction.value, of: horizon, ofSteps: decay.value }
-      };
+      const warmup3 = derivedFrom(
+        fraction,
+        ceil(raw),
+        `${isWhole(raw) ? product : `ceil(${product})`} (--lr-warmup-fraction is a fraction of the decay horizon, not of training)`,
+        "steps"
+      );
+      warmup3.fractionOf = { fraction: fraction.value, of: horizon, ofSteps: decay.value };
+      plan.warmupSteps = warmup3;
     } else {
       const warmup3 = warmIters ?? orDefault(ctx, ["--lr-warmup-iters", "--lr-warmup-fraction"], () => defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-iters"));
       if (warmup3) plan.warmupSteps = steps2(warmup3);
@@ -17250,42 +17360,34 @@ function resolveStepSchedule(ctx) {
     notes.push("with --rampup-batch-size, update_train_iters simulates the ramp: the step count is not derived");
     missing.push({ field: "totalSteps", hint: "set assume.totalSteps in .trainlint.yml (the batch ramp changes the number of iterations)" });
   } else {
-    plan.totalSteps = {
-      ...derivedFrom(samples, Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, "steps"),
-      writtenAs: { unit: "samples", perStep: G.value, value: samples.value }
-    };
+    const total = derivedFrom(samples, Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, "steps");
+    total.writtenAs = { unit: "samples", perStep: G.value, value: samples.value };
+    plan.totalSteps = total;
   }
   const decaySamples = numberArg(ctx, "--lr-decay-samples", true);
   const decayValue = decaySamples?.value ?? samples.value;
   const decayFlag = decaySamples ? "--lr-decay-samples" : "--train-samples (--lr-decay-samples not set)";
-  setDecayHorizon(
-    ctx,
-    {
-      ...derivedFrom(decaySamples ?? samples, ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, "steps"),
-      writtenAs: { unit: "samples", perStep: G.value, value: decayValue }
-    },
-    decaySamples ? "--lr-decay-samples" : void 0
-  );
+  const decayHorizon = derivedFrom(decaySamples ?? samples, ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, "steps");
+  decayHorizon.writtenAs = { unit: "samples", perStep: G.value, value: decayValue };
+  setDecayHorizon(ctx, decayHorizon, decaySamples ? "--lr-decay-samples" : void 0);
   if (fraction) {
     if (warmSamples && warmSamples.value > 0) {
       conflict3(ctx, "--lr-warmup-samples", "warmup-fraction-and-count", '--lr-warmup-fraction and --lr-warmup-samples are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-samples"; keep one');
     }
-    plan.warmupSteps = {
-      ...derivedFrom(
-        fraction,
-        ceil(fraction.value * decayValue / G.value),
-        `ceil(${fraction.value} \xD7 ${formatCount(decayValue)} / ${g}) (--lr-warmup-fraction of ${decayFlag}, the decay horizon, / global batch)`,
-        "steps"
-      ),
-      fractionOf: { fraction: fraction.value, of: `${decayFlag} ${formatCount(decayValue)} samples`, ofSteps: decayValue / G.value }
-    };
+    const warmup3 = derivedFrom(
+      fraction,
+      ceil(fraction.value * decayValue / G.value),
+      `ceil(${fraction.value} \xD7 ${formatCount(decayValue)} / ${g}) (--lr-warmup-fraction of ${decayFlag}, the decay horizon, / global batch)`,
+      "steps"
+    );
+    warmup3.fractionOf = { fraction: fraction.value, of: `${decayFlag} ${formatCount(decayValue)} samples`, ofSteps: decayValue / G.value };
+    plan.warmupSteps = warmup3;
   } else if (warmSamples && warmSamples.value === 0) {
     plan.warmupSteps = steps2(warmSamples);
   } else if (warmSamples) {
-    plan.warmupSteps = {
-      ...derivedFrom(warmSamples, ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, "steps"),
-      writtenAs: { unit: "samples", perStep: G.value, value: warmSamples.value }
-    };
+    const warmup3 = derivedFrom(warmSamples, ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, "steps");
+    warmup3.writtenAs = { unit: "samples", perStep: G.value, value: warmSamples.value };
+    plan.warmupSteps = warmup3;
   } else {
     const warmup3 = orDefault(ctx, ["--lr-warmup-samples", "--lr-warmup-fraction"], () => defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-samples"));
     if (warmup3) plan.warmupSteps = steps2(warmup3);
@@ -22041,15 +22143,10 @@ function settingOf(view, hit, value, key, through) {
   if (launched) return launched;
   const sameFile = scalar3 !== void 0 && view.fileOf(scalar3) === hit.file;
   const note = fromNote(view, hit.file, hit.keyRange, through);
-  return {
-    value,
-    origin: "explicit",
-    file: hit.file,
-    key,
-    range: hit.keyRange,
-    ...sameFile && scalar3 && typeof value === "number" && literalValue(view, scalar3, hit.keyRange) ? { valueRange: scalar3.range } : {},
-    ...note ? { note } : {}
-  };
+  const setting = { value, origin: "explicit", file: hit.file, key, range: hit.keyRange };
+  if (sameFile && scalar3 && typeof value === "number" && literalValue(view, scalar3, hit.keyRange)) setting.valueRange = scalar3.range;
+  if (note) setting.note = note;
+  return setting;
 }
 function literalValue(view, scalar3, keyRange) {
   return !augmentedFrom(scalar3) && isLiteralNumber(scalar3.source) && startsAfter(scalar3.range, keyRange) && !sharedScalar(view.tree, scalar3);
@@ -24961,12 +25058,17 @@ var SchemaStore = class {
     return this.ajvInstance ??= new lazyDefault(SCHEMA_AJV_OPTIONS);
   }
   compiled = /* @__PURE__ */ new Map();
+  /** Built-in validators by schema name (undefined: no such schema). */
+  builtins = /* @__PURE__ */ new Map();
   repo;
   userNodes = 0;
   /** A dialect's built-in schema (compiled at build time in dist/, see compiled-schemas.ts). */
   builtin(name2) {
+    const known = this.builtins.get(name2);
+    if (known !== void 0 || this.builtins.has(name2)) return known;
     const validate = compiledSchema(builtinKey(name2));
     if (validate && OMEGACONF_TYPED_SCHEMAS.has(name2)) markOmegaConfTyped(validate);
+    this.builtins.set(name2, validate);
     return validate;
   }
   /** A user schema's text: given, or read from the repository. Throws UsageError when refused. */
@@ -25134,21 +25236,32 @@ function keyOf4(key) {
 function withShortRunSeverity(f, ctx) {
   if (!ctx.shortRun) return f;
   if (ctx.launchChecks[f.ruleId]) return { ...f, data: { ...f.data, launchRejects: true } };
-  const severity = RANK[ctx.shortRunSeverity] < RANK[f.severity] ? ctx.shortRunSeverity : f.severity;
-  return { ...f, severity };
+  if (RANK[ctx.shortRunSeverity] >= RANK[f.severity]) return f;
+  return { ...f, severity: ctx.shortRunSeverity };
 }
 function withShortRunNote(f, ctx) {
   const run = ctx.shortRun;
   if (!run) return f;
   const rejects = f.merged ? f.merged.some((m) => m.data?.launchRejects) : Boolean(f.data?.launchRejects);
-  const note = rejects ? `; a deliberate short run (${run.why}), but the framework refuses to start on it` : `; a deliberate short run (${run.why}), so ${f.severity === "warning" ? "a" : "an"} ${f.severity} (shortRun in .trainlint.yml)`;
-  const shortRun = { steps: run.steps, ...run.sizedFor ? { sizedFor: run.sizedFor.steps } : {}, ...run.pathWord ? { pathWord: run.pathWord } : {} };
-  return { ...f, message: `${f.message}${note}`, data: { ...f.data, shortRun, ...rejects ? { launchRejects: true } : {} } };
+  return { ...f, message: `${f.message}${shortRunNote(run, f.severity, rejects)}`, data: { ...f.data, ...shortRunData(run, rejects) } };
 }
+function shortRunNote(run, severity, rejects) {
+  return rejects ? `; a deliberate short run (${run.why}), but the framework refuses to start on it` : `; a deliberate short run (${run.why}), so ${severity === "warning" ? "a" : "an"} ${severity} (shortRun in .trainlint.yml)`;
+}
+function shortRunData(run, rejects) {
+  const shortRun = { steps: run.steps, ...run.sizedFor ? { sizedFor: run.sizedFor.steps } : {}, ...run.pathWord ? { pathWord: run.pathWord } : {} };
+  return rejects ? { shortRun, launchRejects: true } : { shortRun };
+}
+function firstBy(members, eligible) {
+  let best;
+  for (const m of members) if (eligible(m) && (best === void 0 || BY_PRIMARY(m, best) < 0)) best = m;
+  return best;
+}
+var isWritten = (m) => Boolean(m.runLength?.written);
+var anyMember = () => true;
 function merge(members, ctx) {
-  const byPrimary = [...members].sort(BY_PRIMARY);
-  const primary = byPrimary.find((m) => m.runLength?.written) ?? byPrimary[0];
-  const story = [...members].sort(BY_STORY);
+  const primary = firstBy(members, isWritten) ?? firstBy(members, anyMember);
+  const story = members.slice().sort(BY_STORY);
   const total = ctx.plan.totalSteps;
   const steps3 = total?.value ?? Number(primary.data?.totalSteps);
   const sized = largestSizedFor(members);
@@ -25160,12 +25273,21 @@ function merge(members, ctx) {
   const decayFixed = members.some((m) => m.ruleId === "decay-horizon-mismatch");
   const advice = story.map((m) => decayFixed && m.runLength?.afterDecayFix ? m.runLength.afterDecayFix : m.runLength.advice);
   const decayAt = story.findIndex((m) => m.ruleId === "decay-horizon-mismatch");
-  if (decayAt > 0) advice.unshift(...advice.splice(decayAt, 1));
+  if (decayAt > 0) {
+    const first = advice[decayAt];
+    for (let i = decayAt; i > 0; i--) advice[i] = advice[i - 1];
+    advice[0] = first;
+  }
   const decay = members.find((m) => m.ruleId === "decay-horizon-mismatch");
   const lengthen = !ctx.shortRun && decay && total?.key ? `; or lengthen the run (${total.key}) to the ${formatCount(Number(decay.data?.decaySteps))} ${nouns.many} the decay is sized for` : "";
-  const fixes = [...new Set(advice)];
-  const message = `${cause}: ${story.map((m) => m.runLength.consequence).join("; ")}; to size it for ${formatCount(steps3)} ${nouns.many}: ${fixes.join(", ")}${lengthen}`;
+  const fixes = [];
+  for (const a of advice) if (!fixes.includes(a)) fixes.push(a);
+  const fix = fixes.join(", ");
   const severity = members.reduce((s, m) => RANK[m.severity] > RANK[s] ? m.severity : s, "info");
+  const merged = flatMembers(members);
+  const run = ctx.shortRun;
+  const rejects = run !== void 0 && merged.some((m) => m.data?.launchRejects);
+  const message = `${cause}: ${story.map((m) => m.runLength.consequence).join("; ")}; to size it for ${formatCount(steps3)} ${nouns.many}: ${fix}${lengthen}${run ? shortRunNote(run, severity, rejects) : ""}`;
   const related = story.filter((m) => m !== primary).map((m) => ({ ...causeLocation(m, ctx.plan), message: m.message }));
   if (total?.range && total.file === primary.path && !members.some((m) => m.range.line === total.range.line)) {
     related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps3)} ${nouns.run}${keyOf4(total.key)}` });
@@ -25178,12 +25300,13 @@ function merge(members, ctx) {
     range: primary.range,
     data: {
       ...primary.data,
-      grouped: story.map((m) => ({ ruleId: m.ruleId, line: m.range.line, column: m.range.column, ...m.data }))
+      grouped: story.map((m) => ({ ruleId: m.ruleId, line: m.range.line, column: m.range.column, ...m.data })),
+      ...run ? shortRunData(run, rejects) : {}
     },
-    fix: fixes.join(", "),
+    fix,
     related,
     // A member that is itself a pair (pairWarmupFindings) stands for both of its findings.
-    merged: flatMembers(members)
+    merged
   };
 }
 function flatMembers(members) {
@@ -25261,7 +25384,7 @@ function groupRunLength(findings, ctx) {
   if (members.length < 2) {
     for (const m of members) others.push(withShortRunNote(m, ctx));
   } else {
-    others.push(withShortRunNote(merge(members, ctx), ctx));
+    others.push(merge(members, ctx));
   }
   return others;
 }
@@ -25961,10 +26084,10 @@ function analyseSafely(run, file, settings, extra = {}) {
     return { file, findings: [internalError(file, err)], ...extra, reason: "internal error" };
   }
 }
-function loadAndAnalyse(run, abs, rel) {
+function loadAndAnalyse(run, abs, rel, regular = false) {
   let file;
   try {
-    file = run.withBases(loadFile(abs, rel, run.parseOptions));
+    file = run.withBases(loadFile(abs, rel, run.parseOptions, regular));
     return { file, findings: [], ...analyse(file, run.settingsOf(rel)) };
   } catch (err) {
     file ??= unloadedFile(rel);
@@ -26651,9 +26774,9 @@ function workerLinted(run, init, reads) {
 function absoluteExceptions(lintRoot, files2) {
   return files2.filter((f) => f.abs !== resolveUnder(lintRoot, f.rel)).map((f) => [f.rel, f.abs]);
 }
-function lintAlone(run, index, rel, abs, reads, how) {
+function lintAlone(run, index, rel, abs, regular, reads, how) {
   reads.length = 0;
-  let result = loadAndAnalyse(run, abs, rel);
+  let result = loadAndAnalyse(run, abs, rel, regular);
   result = withComposition(run, result);
   countDatasets(run, result, {});
   linkFiles(run, result);
@@ -26922,7 +27045,7 @@ function runLintWorkerIfAny() {
     try {
       if (!current || current.id !== message.run) throw new Error("batch of a run this worker was not given");
       const results = [];
-      for (const [index, rel, abs] of message.files) results.push(lintAlone(current.run, index, rel, abs, current.reads, current.how));
+      for (const [index, rel, abs, regular] of message.files) results.push(lintAlone(current.run, index, rel, abs, regular, current.reads, current.how));
       port.postMessage({ ...answer, results }, results.flatMap(buffersOf));
     } catch (err) {
       port.postMessage({ ...answer, failed: String(err?.message ?? err) });
@@ -26935,7 +27058,20 @@ function runLintWorkerIfAny() {
 var PARALLEL_MIN_FILES = 400;
 var DEFAULT_MAX_WORKERS = 4;
 var DEFAULT_MIN_CORES = 3;
-var tuning = { compressFromFiles: 2e4, objectsUpTo: 5e3, objectsInLargerRuns: 2e3, compactFromFiles: PARALLEL_MIN_FILES, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
+var tuning = {
+  compressFromFiles: 2e4,
+  objectsUpTo: 5e3,
+  objectsInLargerRuns: 2e3,
+  compactFromFiles: PARALLEL_MIN_FILES,
+  workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 },
+  /**
+   * A run without workers lets the event loop in after a batch once this long has passed since it
+   * last did: a signal handler (the action's SIGTERM completes its check run as cancelled) and the
+   * API requests it makes run within this, not after the last file. Not more often: each time, V8's
+   * pending tasks run too (a scavenge or the end of a marking cycle earlier than it would come).
+   */
+  yieldEveryMs: 500
+};
 var MAX_BATCH = 48;
 var IN_FLIGHT = 2;
 var workerScript;
@@ -26973,7 +27109,7 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   const nextBatch = () => {
     const from = made2 * size;
     if (from >= sent.length) return void 0;
-    return { id: made2++, files: sent.slice(from, from + size).map((j) => [j, discovered[j].rel, discovered[j].abs]) };
+    return { id: made2++, files: sent.slice(from, from + size).map((j) => [j, discovered[j].rel, discovered[j].abs, discovered[j].regular === true]) };
   };
   const init = {
     options: { root: run.root, repoRoot: run.options.repoRoot, config: run.config, cliRules: run.options.cliRules, schemaTexts: run.options.schemaTexts },
@@ -27004,16 +27140,20 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   alone.linted = workerLinted(alone, init, reads);
   alone.referenced = (rel) => reads.push(rel);
   const pool = new Pool2(workers, init, nextBatch, accept);
-  for (const i of here) results[i] = loadAndAnalyse(run, discovered[i].abs, discovered[i].rel);
+  for (const i of here) results[i] = loadAndAnalyse(run, discovered[i].abs, discovered[i].rel, discovered[i].regular);
+  let yielded = performance.now();
   for (; ; ) {
     const batch = pool.takeHere();
     if (batch) {
-      for (const [index, rel, abs] of batch.files) {
-        accept(lintAlone(alone, index, rel, abs, reads, onThisThread()));
+      for (const [index, rel, abs, regular] of batch.files) {
+        accept(lintAlone(alone, index, rel, abs, regular, reads, onThisThread()));
         youngGenerationCheck();
       }
       poolStats.here += batch.files.length;
-      if (workers > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (workers > 0 || performance.now() - yielded >= tuning.yieldEveryMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        yielded = performance.now();
+      }
     } else if (pool.busy()) {
       await pool.changed();
     } else {
@@ -27161,7 +27301,7 @@ async function lint(options) {
   const finished = /* @__PURE__ */ new Map();
   const workers = virtual.length === 0 && !options.wholeResults ? workerCount(options, discovered) : 0;
   const compact2 = workers > 0 || virtual.length === 0 && !options.wholeResults && finishesHere(options, discovered);
-  let results = compact2 ? await lintInWorkers(run, discovered, workers, finished, finishedInfo) : [...virtualResults, ...discovered.map(({ abs, rel }) => loadAndAnalyse(run, abs, rel))];
+  let results = compact2 ? await lintInWorkers(run, discovered, workers, finished, finishedInfo) : [...virtualResults, ...discovered.map(({ abs, rel, regular }) => loadAndAnalyse(run, abs, rel, regular))];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
   run.linted = {
     has: (rel) => byPath.has(rel),
