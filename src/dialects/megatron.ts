@@ -124,13 +124,8 @@ function yamlSource(args: MapNode): ArgSource {
     },
     flags: () => args.entries.map((e) => e.key),
     findFlag(flag) {
-      // Keys are compared in place (a MODEL_ARGS mapping has dozens): the third character first.
       const entries = args.entries;
-      const third = flag.length > 2 ? flag.charCodeAt(2) : -1;
-      for (let i = 0; i < entries.length; i++) {
-        const key = entries[i].key;
-        if ((third < 0 || key.charCodeAt(2) === third) && isFlagWord(key, flag)) return key;
-      }
+      for (let i = 0; i < entries.length; i++) if (isFlagWord(entries[i].key, flag)) return entries[i].key;
       return undefined;
     },
     hiddenBy: () => undefined,

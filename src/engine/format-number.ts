@@ -22,7 +22,12 @@ export function formatRatio(value: number): string {
 
 /** A fraction as a percentage: 0.4237 → "42.4%". */
 export function formatPercent(value: number, decimals = 1): string {
-  return `${Number((value * 100).toFixed(decimals))}%`;
+  return `${percentShown(value, decimals)}%`;
+}
+
+/** The number `formatPercent` prints (without the sign): for comparisons at the precision a message shows. */
+export function percentShown(value: number, decimals = 1): number {
+  return Number((value * 100).toFixed(decimals));
 }
 
 /** A fraction rounded down to 3 significant digits, so that it never exceeds a limit: 0.006993 → "0.00699". */

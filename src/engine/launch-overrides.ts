@@ -60,7 +60,6 @@ export function overrideOf(node: ConfigNode | undefined): (LaunchOverride & { re
  * the flag as written; the note says what it replaced. Undefined for a scalar the config itself holds.
  */
 export function overrideSetting<T extends number | string | boolean>(node: ConfigNode | undefined, value: T, note?: string): Setting<T> | undefined {
-  if (!registered) return undefined;
   const o = overrideOf(node);
   if (!o) return undefined;
   const over = o.replaced !== undefined ? `, over ${o.path.join('.')}: ${o.replaced} in the config` : '';

@@ -1,4 +1,4 @@
-import { formatCount, formatFractionDown, formatPercent } from '../engine/format-number.js';
+import { formatCount, formatFractionDown, formatPercent, percentShown } from '../engine/format-number.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
 import { brief, clearOfEstimates, derivation, keyValue, rangeOf, tickNouns, warmupAsWritten, type Rule } from './types.js';
 
@@ -19,22 +19,6 @@ function writtenShare(warmup: Setting<number>, total: Setting<number>): number |
 function fromRatio(warmup: Setting<number>, total: Setting<number>, plan: TrainingPlan): boolean {
   if (writtenShare(warmup, total) !== undefined) return true;
   return warmup.origin === 'derived' && !warmup.key && plan.warmupRatio !== undefined && plan.warmupRatio.origin !== 'default';
-}
-
-/** The number `formatPercent(value)` shows (one decimal of a percent), as a number: what `parseFloat` reads back from it. */
-function shownPercent(value: number): number {
-  return Number((value * 100).toFixed(1));
-}
-
-/** `shownPercent` of the last limit (the same `max` file after file). */
-let lastMax = 0.2;
-let lastLimit = shownPercent(0.2);
-function limitPercent(max: number): number {
-  if (max !== lastMax) {
-    lastLimit = shownPercent(max);
-    lastMax = max;
-  }
-  return lastLimit;
 }
 
 export const warmupFraction: Rule = {
@@ -60,7 +44,7 @@ export const warmupFraction: Rule = {
     // Compared at the precision the message prints (one decimal of a percent): a share shown as
     // the limit itself (20.001% of a 20% limit prints as 20%) is not a finding.
     // The numbers formatPercent prints, compared without printing them (most runs are within the limit).
-    if (shownPercent(fraction) <= limitPercent(max)) return;
+    if (percentShown(fraction) <= percentShown(max)) return;
     const share = formatPercent(fraction);
     // A written ratio is exact; a share computed against an estimated run length needs a margin.
     if (written === undefined && !clearOfEstimates(fraction / max, warmup, total)) return;
