@@ -2851,7 +2851,10 @@ function formatRatio(value) {
   return String(Number(value.toFixed(3)));
 }
 function formatPercent(value, decimals = 1) {
-  return `${Number((value * 100).toFixed(decimals))}%`;
+  return `${percentShown(value, decimals)}%`;
+}
+function percentShown(value, decimals = 1) {
+  return Number((value * 100).toFixed(decimals));
 }
 function formatFractionDown(value) {
   if (!(value > 0) || !Number.isFinite(value)) return String(value);
@@ -2872,7 +2875,6 @@ function overrideOf(node) {
   return registered && node?.kind === "scalar" ? registry.get(node) : void 0;
 }
 function overrideSetting(node, value, note) {
-  if (!registered) return void 0;
   const o = overrideOf(node);
   if (!o) return void 0;
   const over = o.replaced !== void 0 ? `, over ${o.path.join(".")}: ${o.replaced} in the config` : "";
@@ -6582,18 +6584,6 @@ function fromRatio(warmup3, total, plan) {
   if (writtenShare(warmup3, total) !== void 0) return true;
   return warmup3.origin === "derived" && !warmup3.key && plan.warmupRatio !== void 0 && plan.warmupRatio.origin !== "default";
 }
-function shownPercent(value) {
-  return Number((value * 100).toFixed(1));
-}
-var lastMax = 0.2;
-var lastLimit = shownPercent(0.2);
-function limitPercent(max) {
-  if (max !== lastMax) {
-    lastLimit = shownPercent(max);
-    lastMax = max;
-  }
-  return lastLimit;
-}
 var warmupFraction = {
   meta: {
     id: "warmup-fraction",
@@ -6613,7 +6603,7 @@ var warmupFraction = {
     const written = writtenShare(warmup3, total);
     const fraction = written ?? warmup3.value / total.value;
     if (fraction >= 1 || warmup3.value >= total.value) return;
-    if (shownPercent(fraction) <= limitPercent(max)) return;
+    if (percentShown(fraction) <= percentShown(max)) return;
     const share = formatPercent(fraction);
     if (written === void 0 && !clearOfEstimates(fraction / max, warmup3, total)) return;
     const suggested = Math.floor(total.value * max);
@@ -17102,11 +17092,7 @@ function yamlSource(args) {
     flags: () => args.entries.map((e) => e.key),
     findFlag(flag2) {
       const entries = args.entries;
-      const third = flag2.length > 2 ? flag2.charCodeAt(2) : -1;
-      for (let i = 0; i < entries.length; i++) {
-        const key = entries[i].key;
-        if ((third < 0 || key.charCodeAt(2) === third) && isFlagWord(key, flag2)) return key;
-      }
+      for (let i = 0; i < entries.length; i++) if (isFlagWord(entries[i].key, flag2)) return entries[i].key;
       return void 0;
     },
     hiddenBy: () => void 0
