@@ -15,7 +15,7 @@ import { baselineOf, hideBaselined } from '../src/engine/baseline-results';
 import { buildReport, reportParts } from '../src/engine/build-report';
 import { lint, type FileResult } from '../src/engine/lint';
 import { FinishedResult } from '../src/engine/parallel/finished';
-import { poolStats, tuning } from '../src/engine/parallel/pool';
+import { lintOrder, poolStats, tuning } from '../src/engine/parallel/pool';
 import { FORMAT_NAMES, formatReport } from '../src/report/index';
 import { writeJson } from '../src/report/json';
 import { bundled, ended, runNode } from './helpers/child';
@@ -224,6 +224,37 @@ describe('without workers, a large run finishes files compactly on this thread',
     }
   }, 120_000);
 
+  test('files named in a shuffled order are linted by path and reported in the order named, as the whole run reports them', async () => {
+    const root = path.join(dir, 'corpus');
+    const named: string[] = [];
+    const walk = (rel: string) => {
+      for (const e of readdirSync(path.join(root, rel), { withFileTypes: true })) {
+        const child = rel === '' ? e.name : `${rel}/${e.name}`;
+        if (e.isDirectory()) walk(child);
+        else named.push(child);
+      }
+    };
+    walk('');
+    const random = prng(7);
+    for (let i = named.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [named[i], named[j]] = [named[j], named[i]];
+    }
+    const { config } = readConfig(root);
+    tuning.compactFromFiles = 0;
+    const wholeRun = (await lint({ root, paths: named, config, jobs: 1, wholeResults: true })).results;
+    const compactRun = (await lint({ root, paths: named, config, jobs: 1, renderJson: true })).results;
+    expect(compactRun.filter((r) => r instanceof FinishedResult).length).toBeGreaterThan(1000);
+    const whole = renderAll(wholeRun);
+    const compact = renderAll(compactRun);
+    expect([...whole].filter(([format, text]) => compact.get(format) !== text).map(([format]) => format)).toEqual([]);
+    // The report follows the order the files were named in, not the order they were linted in.
+    const position = new Map(named.map((rel, i) => [rel, i]));
+    const order = compactRun.map((r) => position.get(r.file.path) ?? -1).filter((i) => i >= 0);
+    expect(order.length).toBeGreaterThan(1000);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  }, 120_000);
+
   test('a very large run keeps its payloads deflated on this thread too: same reports', async () => {
     const compressBefore = tuning.compressFromFiles;
     tuning.compressFromFiles = 0;
@@ -282,4 +313,14 @@ describe('without workers, a large run finishes files compactly on this thread',
       tuning.compressFromFiles = compressBefore;
     }
   }, 120_000);
+});
+
+describe('lintOrder', () => {
+  const file = (rel: string) => ({ rel, abs: `/repo/${rel}` });
+  test('structured configs by path whatever the order named; launch scripts apart, in the order named', () => {
+    const discovered = [file('z/train.yaml'), file('b/run.sh'), file('a/b/x.json'), file('a/b.yaml'), file('a/run.sh'), file('A/c.toml'), file('a/b/a.yaml')];
+    const { sent, here } = lintOrder(discovered);
+    expect(sent.map((i) => discovered[i].rel)).toEqual(['A/c.toml', 'a/b.yaml', 'a/b/a.yaml', 'a/b/x.json', 'z/train.yaml']);
+    expect(here.map((i) => discovered[i].rel)).toEqual(['b/run.sh', 'a/run.sh']);
+  });
 });
