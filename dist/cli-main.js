@@ -27068,6 +27068,14 @@ function setLintWorkerScript(script) {
 function forWorkers(file) {
   return formatOf(file.rel) !== "shell";
 }
+var byPath = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+function lintOrder(discovered) {
+  const here = [];
+  const sent = [];
+  for (let i = 0; i < discovered.length; i++) (forWorkers(discovered[i]) ? sent : here).push(i);
+  sent.sort((a, b) => byPath(discovered[a].rel, discovered[b].rel));
+  return { sent, here };
+}
 function workerCount(options, discovered) {
   if (!workerScript || options.jobs !== void 0 && options.jobs <= 1) return 0;
   const files2 = filesToFinish(options, discovered);
@@ -27088,8 +27096,7 @@ function filesToFinish(options, discovered) {
 }
 async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   const results = new Array(discovered.length);
-  const here = [];
-  const sent = discovered.map((d, i) => forWorkers(d) ? i : (here.push(i), -1)).filter((i) => i >= 0);
+  const { sent, here } = lintOrder(discovered);
   const size = workers > 0 ? Math.max(1, Math.min(MAX_BATCH, Math.ceil(sent.length / (workers * 8)))) : MAX_BATCH;
   let made2 = 0;
   const nextBatch = () => {
@@ -27288,17 +27295,17 @@ async function lint(options) {
   const workers = virtual.length === 0 && !options.wholeResults ? workerCount(options, discovered) : 0;
   const compact2 = workers > 0 || virtual.length === 0 && !options.wholeResults && finishesHere(options, discovered);
   let results = compact2 ? await lintInWorkers(run, discovered, workers, finished, finishedInfo) : [...virtualResults, ...discovered.map(({ abs, rel, regular }) => loadAndAnalyse(run, abs, rel, regular))];
-  const byPath = new Map(results.map((r) => [r.file.path, r]));
+  const byPath2 = new Map(results.map((r) => [r.file.path, r]));
   run.linted = {
-    has: (rel) => byPath.has(rel),
+    has: (rel) => byPath2.has(rel),
     file: (rel) => {
-      const r = byPath.get(rel);
+      const r = byPath2.get(rel);
       if (!r) return void 0;
       return finished.has(r) ? reloadLinted(run, absOf(rel), rel) : r.file;
     }
   };
   results = results.map((result) => finished.has(result) ? result : withComposition(run, result));
-  for (const r of results) byPath.set(r.file.path, r);
+  for (const r of results) byPath2.set(r.file.path, r);
   const virtualPaths = new Set((options.virtualFiles ?? []).map((f) => f.path));
   const linted = results.filter((r) => r.file.script).map((r) => r.file);
   const scripts = [...linted];
@@ -27333,7 +27340,7 @@ async function lint(options) {
       if (launch.hydra) {
         const bases = launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []);
         const resolution = resolveCommandConfig(launch.hydra, bases, hydraFiles);
-        const scriptResult = byPath.get(file.path);
+        const scriptResult = byPath2.get(file.path);
         if (resolution.found) {
           const rel = fromAbs(resolution.found.abs);
           launch.configs.push({ written: resolution.candidates.find((c) => resolution.found.rel.endsWith(c)) ?? rel, flag: "--config-name", range: launch.hydra.configName?.range ?? launch.hydra.configFile?.range ?? launch.range, resolved: resolution });
@@ -27355,7 +27362,7 @@ async function lint(options) {
       }
       for (const named3 of launch.configs) {
         const resolution = named3.resolved ?? resolveWritten(repo, named3.written, launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []));
-        const scriptResult = byPath.get(file.path);
+        const scriptResult = byPath2.get(file.path);
         if (!resolution.found) {
           (scriptResult ? scriptResult.starts ??= [] : []).push(`line ${launch.range.line}: ${named3.flag || "argument"} ${named3.written} not found inside the repository (tried ${describeTried(resolution.tried)})`);
           continue;
@@ -27389,14 +27396,14 @@ async function lint(options) {
     const values = accelerateValues(acc, accelerate.linked, `${file.path}:${cmd.range.line}`);
     const again = Object.keys(values).length ? analyseSafely(run, result.file, run.settingsWith(result.file.path, values), result.starts ? { starts: result.starts } : {}) : result;
     again.linked = [accelerate.linked];
-    byPath.set(result.file.path, again);
+    byPath2.set(result.file.path, again);
     return again;
   });
   results = results.map((result) => {
     const input = scriptHydra.get(result.file.path);
     if (!input || !result.dialect?.meta.hydra) return result;
     const again = analyseSafely(run, result.file, run.settingsOf(result.file.path), { hydra: input, ...result.starts ? { starts: result.starts } : {} });
-    byPath.set(result.file.path, again);
+    byPath2.set(result.file.path, again);
     return again;
   });
   const fragments = /* @__PURE__ */ new Map();
@@ -27415,7 +27422,7 @@ async function lint(options) {
   }
   const toAdd = [];
   for (const [rel, list2] of launchesOf) {
-    if (byPath.has(rel) || !list2.some((l) => lintedScripts.has(l.link.script))) continue;
+    if (byPath2.has(rel) || !list2.some((l) => lintedScripts.has(l.link.script))) continue;
     const check2 = checkRepoPath(repo, toRepo(rel));
     if (check2.ok) toAdd.push({ rel, abs: check2.abs });
   }
@@ -27429,7 +27436,7 @@ async function lint(options) {
       if (!again) return r;
       finished.delete(r);
       const full = withComposition(run, loadAndAnalyse(run, absOf(rel), rel));
-      byPath.set(rel, full);
+      byPath2.set(rel, full);
       return full;
     });
   }
@@ -27454,7 +27461,7 @@ async function lint(options) {
     const list2 = launchesOf.get(r.file.path);
     if (r.dialect || r.composedInto || r.file.script || !r.file.tree || finished.has(r) || !list2?.length) return r;
     const claimed = claimByLaunch(run, r, list2.map((l) => ({ link: l.link, dialect: commandDialect(l.link) })));
-    if (claimed) byPath.set(r.file.path, claimed);
+    if (claimed) byPath2.set(r.file.path, claimed);
     return claimed ?? r;
   });
   const addedByScripts = /* @__PURE__ */ new Set();
@@ -27468,7 +27475,7 @@ async function lint(options) {
       added = { file, findings: [internalError(file, err)], reason: "internal error" };
     }
     results.push(added);
-    byPath.set(rel, added);
+    byPath2.set(rel, added);
     addedByScripts.add(rel);
   }
   const alone = /* @__PURE__ */ new Map();
@@ -27817,9 +27824,9 @@ function reportFinding(f, texts, printing = false) {
   return finding;
 }
 function textsOf(results) {
-  const byPath = /* @__PURE__ */ new Map();
-  for (const r of results) byPath.set(r.file.path, r);
-  return { get: (path27) => byPath.get(path27)?.file.text };
+  const byPath2 = /* @__PURE__ */ new Map();
+  for (const r of results) byPath2.set(r.file.path, r);
+  return { get: (path27) => byPath2.get(path27)?.file.text };
 }
 function buildReport(results, { files: kept = "all" } = {}) {
   const files2 = [];
@@ -29144,12 +29151,12 @@ async function surveyRepository(root) {
   const { results } = await lint({ root, repoRoot: findRepositoryRoot(root), paths: [], config });
   const frameworks = /* @__PURE__ */ new Map();
   const scripts = [];
-  const byPath = /* @__PURE__ */ new Map();
-  for (const r of results) byPath.set(r.file.path, [...byPath.get(r.file.path) ?? [], r]);
+  const byPath2 = /* @__PURE__ */ new Map();
+  for (const r of results) byPath2.set(r.file.path, [...byPath2.get(r.file.path) ?? [], r]);
   let unclaimed = 0;
   const missingWorld = [];
   const missingDataset = [];
-  for (const [p, group] of byPath) {
+  for (const [p, group] of byPath2) {
     const r = group[0];
     if (r.file.script) {
       if (r.dialect || r.starts?.length) scripts.push({ path: p, launcher: r.file.script.commands.find((c) => c.launcher !== "none")?.launcher, starts: (r.starts ?? []).filter((s) => !/not found/.test(s)) });
