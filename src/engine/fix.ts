@@ -6,7 +6,6 @@ import type { Finding, Range, Setting } from './types.js';
 import type { RuleContext } from '../rules/types.js';
 import type { SourceFile } from './source.js';
 import { getIn, type ConfigNode, type ScalarNode } from './tree.js';
-import { SourceLines } from './source-lines.js';
 import { computeLineStarts } from './load/positions.js';
 
 export interface TextEdit {
@@ -87,6 +86,9 @@ export function sharedScalar(tree: ConfigNode | undefined, node: ScalarNode): bo
   return (counts.ranges.get(rangeText(node.range)) ?? 0) > 1;
 }
 
+/** A text in matching quotes, and what they hold. */
+const QUOTED = /^(["'])(.*)\1$/;
+
 /**
  * The range of a scalar's literal number for `--fix`, or undefined when the text there is not one
  * (an expression `base_lr * 2`, a shell expansion `$((5000*2))`, a variable). A quoted number
@@ -94,23 +96,47 @@ export function sharedScalar(tree: ConfigNode | undefined, node: ScalarNode): bo
  */
 export function literalRange(file: SourceFile, range: Range): Range | undefined {
   if (range.line !== range.endLine) return undefined;
-  const line = lineText(file, range.line);
-  if (line === undefined) return undefined;
-  const text = line.slice(range.column - 1, range.endColumn - 1);
-  if (isLiteralNumber(text) && text.trim() === text) return range;
-  const quoted = /^(["'])(.*)\1$/.exec(text);
-  if (quoted && isLiteralNumber(quoted[2]) && quoted[2].trim() === quoted[2]) return { ...range, column: range.column + 1, endColumn: range.endColumn - 1 };
+  const text = lineSlice(file, range.line, range.column - 1, range.endColumn - 1);
+  if (text === undefined) return undefined;
+  // LITERAL_NUMBER matches no white space: the text is a literal number without any around it.
+  if (LITERAL_NUMBER.test(text)) return range;
+  const quoted = QUOTED.exec(text);
+  if (quoted && LITERAL_NUMBER.test(quoted[2])) return { ...range, column: range.column + 1, endColumn: range.endColumn - 1 };
   return undefined;
 }
 
-/** Per file: its lines, found as far as asked (a file's settings are seldom on its last lines). */
-const LINES = new WeakMap<SourceFile, SourceLines>();
+/**
+ * The lines of the file last asked about, found as far as asked (a file's settings are seldom on its
+ * last lines): `starts[i]` is where line i + 1 starts. One slot, not a map of every file: a file's
+ * settings are read together, and a WeakMap keyed by per-file objects costs every scavenge.
+ */
+let linesOf: SourceFile | undefined;
+let linesText: string | undefined;
+const starts: number[] = [0];
 
-/** Line `line` (1-based) of the file without its `\n`, as `text.split('\n')[line - 1]` gives it. */
-function lineText(file: SourceFile, line: number): string | undefined {
-  let lines = LINES.get(file);
-  if (!lines) LINES.set(file, (lines = new SourceLines(file.text)));
-  return lines.at(line);
+/**
+ * Line `line` (1-based) of the file, without its `\n` as `text.split('\n')[line - 1]` gives it, sliced
+ * as `.slice(from, to)` slices it (undefined where there is no such line): without a copy of the
+ * line when the span lies inside it.
+ */
+function lineSlice(file: SourceFile, line: number, from: number, to: number): string | undefined {
+  const text = file.text;
+  if (file !== linesOf || text !== linesText) {
+    linesOf = file;
+    linesText = text;
+    starts.length = 1;
+  }
+  if (text === undefined || !Number.isInteger(line) || line < 1) return undefined;
+  while (starts.length < line) {
+    const newline = text.indexOf('\n', starts[starts.length - 1]);
+    if (newline < 0) return undefined;
+    starts.push(newline + 1);
+  }
+  const start = starts[line - 1];
+  const newline = text.indexOf('\n', start);
+  const end = newline < 0 ? text.length : newline;
+  if (from >= 0 && from <= to && to <= end - start) return text.slice(start + from, start + to);
+  return text.slice(start, end).slice(from, to);
 }
 
 /**

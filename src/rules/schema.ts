@@ -330,10 +330,13 @@ export const schema: Rule = {
   },
   check(ctx) {
     // The framework's config loading rejects these before training (Hydra: a bad override).
-    for (const e of ctx.configErrors ?? []) ctx.report({ range: e.range, message: e.message, data: { ...e.data } });
+    const configErrors = ctx.configErrors;
+    if (configErrors) for (const e of configErrors) ctx.report({ range: e.range, message: e.message, data: { ...e.data } });
     const own = ctx.file.tree;
-    if (own?.kind === 'map') {
-      for (const entry of REMOVED_KEYS[ctx.dialectId ?? ''] ?? []) {
+    // No empty array per file: most dialects have no removed key to look for.
+    const removed = own?.kind === 'map' ? REMOVED_KEYS[ctx.dialectId ?? ''] : undefined;
+    if (removed && own?.kind === 'map') {
+      for (const entry of removed) {
         for (const written of own.entries) {
           if (!entry.keys.includes(written.key)) continue;
           const instead = replacementOf(entry, written.key);
@@ -349,7 +352,9 @@ export const schema: Rule = {
     if (!tree || ctx.schemas.length === 0) return;
     // Each validator is given the part of the tree its schema reads (engine/schema-reads.ts).
     let whole: unknown;
-    for (const { name, validate } of ctx.schemas) {
+    const schemas = ctx.schemas;
+    for (let i = 0; i < schemas.length; i++) {
+      const { name, validate } = schemas[i];
       const reads = schemaReads(validate.schema);
       // The config as its framework's loader types it (OmegaConf: a plain `2e4` is a float; schemas.ts).
       const scalar = typesAsOmegaConf(validate) ? omegaConfScalar : undefined;

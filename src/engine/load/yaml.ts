@@ -385,8 +385,6 @@ export function flowTooDeep(text: string): number {
   return -1;
 }
 
-/** yaml's YAML 1.1 null (common/null.js): `~`, `null`, `Null`, `NULL` and the empty scalar. */
-const YAML11_NULL = /^(?:~|[Nn]ull|NULL)?$/;
 /** yaml's YAML 1.1 timestamp (yaml-1.1/timestamp.js): a date, optionally a time and a zone. */
 const YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:[ \t]*(?:Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/;
 
@@ -412,35 +410,52 @@ export const resolvePlain11: PlainResolver = (text, atKey) => {
   if (!(first < 128 && MAYBE_TYPED_FIRST[first] === 1)) return text;
   // Starting with a letter (or `~`), only null and the booleans (`null`, `False`, `yes`, `off`…) are
   // not strings, and none is longer than five letters: a key such as `num_train_epochs` is a string.
-  if (first >= 0x41) {
-    if (text.length > 5) return text;
-    // YAML11_NULL's and PY_BOOL's words, by one hash lookup instead of two regular expressions.
-    const word = YAML11_WORDS.get(text);
-    return word === undefined ? text : word;
-  }
+  if (first >= 0x41) return text.length > 5 ? text : yaml11Word(text, first);
   // The commonest numbers (`8`, `-1`, `0.95`, `3.`), as the tags below type them.
   const number = plainNumber(text);
   if (number === number) return number;
-  if (YAML11_NULL.test(text)) return null;
-  if (YAML11_TIMESTAMP.test(text) || (atKey && text === '<<')) return LEAVE_TO_YAML;
-  if (PY_BOOL.test(text)) return pyBool.resolve(text);
+  // First `-+.<` or a digit: the 1.1 null and PY_BOOL (`~`, a letter or nothing first) cannot match,
+  // and YAML11_TIMESTAMP only after a digit.
+  if ((first <= 0x39 && first >= 0x30 && YAML11_TIMESTAMP.test(text)) || (atKey && text === '<<')) return LEAVE_TO_YAML;
   if (PY_INT.test(text)) return resolvePyInt(text);
   if (PY_FLOAT.test(text)) return resolvePyFloat(text);
   return text;
 };
 
 /**
- * The words starting with a letter or `~` that the 1.1 tags type (YAML11_NULL: null; PY_BOOL: its
- * booleans, true for PY_TRUE's spellings). __tests__/yaml-resolve.test.ts checks them.
+ * The words starting with a letter or `~` that the 1.1 tags type (yaml's 1.1 null, common/null.js:
+ * `~`, `null`, `Null`, `NULL`; PY_BOOL: its booleans, true for PY_TRUE's spellings), for a text of
+ * at most five characters whose first character code is `first`; any other text as it is.
+ * Compared by first character, then whole: no hash of the text. __tests__/yaml-resolve.test.ts
+ * checks them.
  */
-const YAML11_WORDS = new Map<string, boolean | null>([
-  ['~', null],
-  ['null', null],
-  ['Null', null],
-  ['NULL', null],
-]);
-for (const word of ['yes', 'true', 'on', 'no', 'false', 'off']) {
-  for (const spelling of [word, word[0].toUpperCase() + word.slice(1), word.toUpperCase()]) YAML11_WORDS.set(spelling, PY_TRUE.test(spelling));
+function yaml11Word(text: string, first: number): string | boolean | null {
+  switch (first) {
+    case 0x7e: // ~
+      return text.length === 1 ? null : text;
+    case 0x6e: // n
+      return text === 'null' ? null : text === 'no' ? false : text;
+    case 0x4e: // N
+      return text === 'Null' || text === 'NULL' ? null : text === 'No' || text === 'NO' ? false : text;
+    case 0x79: // y
+      return text === 'yes' ? true : text;
+    case 0x59: // Y
+      return text === 'Yes' || text === 'YES' ? true : text;
+    case 0x74: // t
+      return text === 'true' ? true : text;
+    case 0x54: // T
+      return text === 'True' || text === 'TRUE' ? true : text;
+    case 0x66: // f
+      return text === 'false' ? false : text;
+    case 0x46: // F
+      return text === 'False' || text === 'FALSE' ? false : text;
+    case 0x6f: // o
+      return text === 'on' ? true : text === 'off' ? false : text;
+    case 0x4f: // O
+      return text === 'On' || text === 'ON' ? true : text === 'Off' || text === 'OFF' ? false : text;
+    default:
+      return text;
+  }
 }
 
 /** 10 ** k for k ≤ 22: exact doubles. */
