@@ -14,10 +14,12 @@ interface Str {
   range: Range;
 }
 
-function str(root: ConfigNode | undefined, keyPath: (string | number)[], label = keyPath.join('.')): Str | undefined {
+function str(root: ConfigNode | undefined, keyPath: (string | number)[], label?: string): Str | undefined {
   const hit = getIn(root, keyPath);
-  if (!hit || hit.node.kind !== 'scalar' || typeof hit.node.value !== 'string' || !hit.node.value.trim()) return undefined;
-  return { value: hit.node.value.trim(), key: label, range: hit.keyRange };
+  if (!hit || hit.node.kind !== 'scalar' || typeof hit.node.value !== 'string') return undefined;
+  const value = hit.node.value.trim();
+  // The label (the key path by default) is made only for a hit.
+  return value ? { value, key: label ?? keyPath.join('.'), range: hit.keyRange } : undefined;
 }
 
 function num(root: ConfigNode | undefined, keyPath: (string | number)[]): number | undefined {
@@ -178,22 +180,32 @@ export function torchtuneDatasets(file: SourceFile): DatasetRequest | undefined 
   const root = file.tree;
   const ds = getIn(root, ['dataset']);
   if (!ds) return undefined;
-  const bases: (string | number)[][] = ds.node.kind === 'seq' ? ds.node.items.map((_, i) => ['dataset', i]) : [['dataset']];
+  // Each builder's node, read from once (not the whole key path from the root for each key).
+  const builders: ConfigNode[] = ds.node.kind === 'seq' ? ds.node.items : [ds.node];
+  const seq = ds.node.kind === 'seq';
   const refs: DatasetRef[] = [];
-  for (const base of bases) {
-    const component = str(root, [...base, '_component_'], [...base, '_component_'].join('.'));
+  for (let i = 0; i < builders.length; i++) {
+    const node = builders[i];
+    const prefix = seq ? `dataset.${i}.` : 'dataset.';
+    const component = str(node, ['_component_'], `${prefix}_component_`);
     if (!component) return undefined;
-    const source = str(root, [...base, 'source'], [...base, 'source'].join('.'));
-    const dataFiles = str(root, [...base, 'data_files'], [...base, 'data_files'].join('.'));
-    const split = str(root, [...base, 'split'])?.value ?? 'train';
-    if (/text_completion_dataset|cnn_dailymail|wikitext/.test(component.value)) return { refs: [], skip: `${component.value} is text cut into blocks: rows are not samples` };
-    if (dataFiles && (!source || /^(json|csv|parquet|text)$/.test(source.value))) refs.push({ kind: 'path', names: [dataFiles.value], key: dataFiles.key, range: dataFiles.range });
-    else if (source && !/^(json|csv|parquet|text)$/.test(source.value)) refs.push({ kind: 'path-or-hub', names: [source.value], key: source.key, range: source.range, split });
+    const source = str(node, ['source'], `${prefix}source`);
+    const dataFiles = str(node, ['data_files'], `${prefix}data_files`);
+    const split = str(node, ['split'], '')?.value ?? 'train';
+    if (isTextBlocks(component.value)) return { refs: [], skip: `${component.value} is text cut into blocks: rows are not samples` };
+    if (dataFiles && (!source || isFileFormat(source.value))) refs.push({ kind: 'path', names: [dataFiles.value], key: dataFiles.key, range: dataFiles.range });
+    else if (source && !isFileFormat(source.value)) refs.push({ kind: 'path-or-hub', names: [source.value], key: source.key, range: source.range, split });
     else if (Object.hasOwn(TORCHTUNE_BUILDERS, component.value)) refs.push({ kind: 'hub', names: [TORCHTUNE_BUILDERS[component.value]], key: component.key, range: component.range, split });
     else return undefined;
   }
   return refs.length ? { refs } : undefined;
 }
+
+/** `/text_completion_dataset|cnn_dailymail|wikitext/.test(name)`, without a regular expression. */
+const isTextBlocks = (name: string): boolean => name.includes('text_completion_dataset') || name.includes('cnn_dailymail') || name.includes('wikitext');
+
+/** `/^(json|csv|parquet|text)$/.test(source)`: a loader of local files. */
+const isFileFormat = (source: string): boolean => source === 'json' || source === 'csv' || source === 'parquet' || source === 'text';
 
 /** `data/` → `data` (a loop: a regex on a run of slashes not at the end would retry at every slash). */
 function trimTrailingSlashes(p: string): string {

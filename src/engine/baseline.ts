@@ -151,8 +151,14 @@ function sortedStrings(parts: string[]): string[] {
 }
 
 function fingerprintOf(f: Finding, texts: FileTexts, withLines: boolean): string {
-  const merged = (f.merged ?? []).map((m) => `${m.ruleId}@${snippet(texts, m)}#${numbers(m, withLines)}`).sort();
-  return sha([`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f, withLines), ...merged]);
+  const parts = [`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f, withLines)];
+  if (f.merged) {
+    // The merged findings' parts after the finding's own, sorted (what `.sort()` gives, by insertion: a handful).
+    const merged: string[] = [];
+    for (const m of f.merged) merged.push(`${m.ruleId}@${snippet(texts, m)}#${numbers(m, withLines)}`);
+    for (const m of sortedStrings(merged)) parts.push(m);
+  }
+  return sha(parts);
 }
 
 /**

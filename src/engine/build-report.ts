@@ -5,14 +5,22 @@ import type { Report, ReportFile, ReportFinding, ReportSetting } from './report-
 import type { Printed } from '../report/json.js';
 import type { FileTexts } from './source.js';
 import { runPlanOf, type FileResult } from './lint.js';
-import { settingFields } from './setting-fields.js';
+import { settingFields, type SettingFields } from './setting-fields.js';
 import { PLAN_FIELDS, type Finding, type Setting, type TrainingPlan } from './types.js';
 
 export const TOOL_VERSION = '0.1.0';
 
 export function reportSetting(setting: Setting): ReportSetting {
   // One walk of the setting's own fields (setting-fields.ts: loads by name miss V8's caches on settings).
-  const { value, origin, unit, file, key, range, how, note, bound } = settingFields(setting);
+  return reportFields(settingFields(setting));
+}
+
+/** reportSetting of a setting's fields as settingFields read them. */
+function reportFields({ value, origin, unit, file, key, range, how, note, bound }: Readonly<SettingFields>): ReportSetting {
+  // Most settings are a key of a file (with a unit or not): one literal each, fields in the order below.
+  if (file && key && range && !how && !note && !bound) {
+    return unit ? { value, origin, unit, file, key, line: range.line, column: range.column } as ReportSetting : { value, origin, file, key, line: range.line, column: range.column } as ReportSetting;
+  }
   const out = { value, origin } as ReportSetting;
   if (unit) out.unit = unit;
   if (file) out.file = file;
@@ -47,7 +55,10 @@ export function reportPlan(plan: TrainingPlan): Record<string, ReportSetting> {
   const out: Record<string, ReportSetting> = {};
   for (let at = first; at <= last; at++) {
     const setting = found[at];
-    if (setting && (typeof setting.value !== 'number' || Number.isFinite(setting.value))) out[PLAN_FIELDS[at]] = reportSetting(setting);
+    if (!setting) continue;
+    // Its value read by the one walk reportSetting makes anyway (not a load by name).
+    const fields = settingFields(setting);
+    if (typeof fields.value !== 'number' || Number.isFinite(fields.value)) out[PLAN_FIELDS[at]] = reportFields(fields);
   }
   return out;
 }

@@ -129,13 +129,20 @@ export function flattened(text: string): string {
 export function reportGradePlan(plan: TrainingPlan, detach = false): TrainingPlan {
   const out: Record<string, Setting> = {};
   const settings = plan as Record<string, Setting | undefined>;
-  // Keys, not entries: no [field, setting] pair per field of every file's plan.
-  for (const field of Object.keys(settings)) {
+  // One for…in walk (plans come in many shapes: each field read by the walk's own key, no array of keys).
+  for (const field in settings) {
     const s = settings[field];
     if (!s) continue;
     // One walk of the setting's own fields (setting-fields.ts: loads by name miss V8's caches on settings).
     const { value, origin, unit, file, key, range, how, note, bound } = settingFields(s);
-    const kept = { value: detach && typeof value === 'string' ? detached(value) : value, origin } as Setting;
+    const v = detach && typeof value === 'string' ? detached(value) : value;
+    // Most settings are a key of the file (with a unit or not): made by one literal each, in the
+    // same field order as below (not grown a field at a time).
+    if (file !== undefined && key !== undefined && range !== undefined && how === undefined && note === undefined && bound === undefined) {
+      out[field] = (unit === undefined ? { value: v, origin, file, key, range } : { value: v, origin, unit, file, key, range }) as Setting;
+      continue;
+    }
+    const kept = { value: v, origin } as Setting;
     if (unit !== undefined) kept.unit = unit;
     if (file !== undefined) kept.file = file;
     if (key !== undefined) kept.key = key;
