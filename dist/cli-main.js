@@ -915,9 +915,9 @@ function walkEntries(node, visit, path27 = []) {
 
 // src/engine/load/positions.ts
 function computeLineStarts(text) {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
+  const starts2 = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts2.push(i + 1);
+  return starts2;
 }
 function lineAt(lineStarts2, count2, offset) {
   let lo = 0;
@@ -945,8 +945,8 @@ function pointRange(lineStarts2, offset) {
   return { line: a.line, column: a.column, endLine: a.line, endColumn: a.column + 1 };
 }
 function locator(text) {
-  const starts = computeLineStarts(text);
-  return { pos: (o) => offsetToPos(starts, o), range: (s, e) => rangeOf(starts, s, e) };
+  const starts2 = computeLineStarts(text);
+  return { pos: (o) => offsetToPos(starts2, o), range: (s, e) => rangeOf(starts2, s, e) };
 }
 function stripBom(text) {
   return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
@@ -1042,19 +1042,19 @@ var FastYaml = class _FastYaml {
   constructor(text, resolvePlain) {
     this.text = text;
     this.resolvePlain = resolvePlain;
-    let starts = lineStartsBuffer;
+    let starts2 = lineStartsBuffer;
     let n = 1;
-    starts[0] = 0;
+    starts2[0] = 0;
     for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) {
-      if (n === starts.length) {
+      if (n === starts2.length) {
         const grown = new Int32Array(n * 2);
-        grown.set(starts);
-        starts = grown;
+        grown.set(starts2);
+        starts2 = grown;
         if (grown.length <= LINE_STARTS_KEPT) lineStartsBuffer = grown;
       }
-      starts[n++] = i + 1;
+      starts2[n++] = i + 1;
     }
-    this.lineStarts = starts;
+    this.lineStarts = starts2;
     this.lineCount = n;
   }
   text;
@@ -1101,9 +1101,9 @@ var FastYaml = class _FastYaml {
    */
   hasDocumentMarker() {
     const t = this.text;
-    const starts = this.lineStarts;
+    const starts2 = this.lineStarts;
     for (let k = 0; k < this.lineCount; k++) {
-      const s = starts[k];
+      const s = starts2[k];
       const c = t.charCodeAt(s);
       if (c === 37) return true;
       if ((c === DASH || c === 46) && t.charCodeAt(s + 1) === c && t.charCodeAt(s + 2) === c) {
@@ -1118,39 +1118,39 @@ var FastYaml = class _FastYaml {
   lastLine = 0;
   /** The 0-based line of `offset`. */
   lineOf(offset) {
-    const starts = this.lineStarts;
+    const starts2 = this.lineStarts;
     const count2 = this.lineCount;
     const last = this.lastLine;
-    if (offset >= starts[last]) {
-      if (last + 1 >= count2 || offset < starts[last + 1]) return last;
-      if (last + 2 >= count2 || offset < starts[last + 2]) return this.lastLine = last + 1;
+    if (offset >= starts2[last]) {
+      if (last + 1 >= count2 || offset < starts2[last + 1]) return last;
+      if (last + 2 >= count2 || offset < starts2[last + 2]) return this.lastLine = last + 1;
     }
     this.lastLine = lineAt(this.lineStarts, this.lineCount, offset);
     return this.lastLine;
   }
   range(start, end) {
-    const starts = this.lineStarts;
+    const starts2 = this.lineStarts;
     let a = this.lastLine;
-    if (!(start >= starts[a] && (a + 1 >= this.lineCount || start < starts[a + 1]))) a = this.lineOf(start);
+    if (!(start >= starts2[a] && (a + 1 >= this.lineCount || start < starts2[a + 1]))) a = this.lineOf(start);
     const stop = end > start ? end : start;
-    const b = a + 1 >= this.lineCount || stop < starts[a + 1] ? a : this.lineOf(stop);
-    return { line: a + 1, column: start - starts[a] + 1, endLine: b + 1, endColumn: stop - starts[b] + 1 };
+    const b = a + 1 >= this.lineCount || stop < starts2[a + 1] ? a : this.lineOf(stop);
+    return { line: a + 1, column: start - starts2[a] + 1, endLine: b + 1, endColumn: stop - starts2[b] + 1 };
   }
   /** The offset of the newline that ends the line holding `from` (or the end of the text); no rescanning of long lines. */
   lineEnd(from) {
-    const starts = this.lineStarts;
+    const starts2 = this.lineStarts;
     let next = this.lastLine + 1;
-    if (!(from >= starts[next - 1] && (next >= this.lineCount || from < starts[next]))) next = this.lineOf(from) + 1;
-    return next < this.lineCount ? starts[next] - 1 : this.text.length;
+    if (!(from >= starts2[next - 1] && (next >= this.lineCount || from < starts2[next]))) next = this.lineOf(from) + 1;
+    return next < this.lineCount ? starts2[next] - 1 : this.text.length;
   }
   /** Offset after the line that holds `from` (after its newline, or the end of the text). */
   nextLineStart(from) {
     const length2 = this.text.length;
     if (from >= length2) return length2;
-    const starts = this.lineStarts;
+    const starts2 = this.lineStarts;
     let next = this.lastLine + 1;
-    if (!(from >= starts[next - 1] && (next >= this.lineCount || from < starts[next]))) next = this.lineOf(from) + 1;
-    return next < this.lineCount ? starts[next] : length2;
+    if (!(from >= starts2[next - 1] && (next >= this.lineCount || from < starts2[next]))) next = this.lineOf(from) + 1;
+    return next < this.lineCount ? starts2[next] : length2;
   }
   /** nextContent's last question and answer (the reader asks about the line after a value several times). */
   contentFrom = -1;
@@ -2316,35 +2316,47 @@ function flowTooDeep(text) {
   }
   return -1;
 }
-var YAML11_NULL = /^(?:~|[Nn]ull|NULL)?$/;
 var YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:[ \t]*(?:Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/;
 var MAYBE_TYPED_FIRST = new Uint8Array(128);
 for (const c of "-+.0123456789~<nNtTfFyYoO") MAYBE_TYPED_FIRST[c.charCodeAt(0)] = 1;
 var resolvePlain11 = (text, atKey) => {
   const first = text.charCodeAt(0);
   if (!(first < 128 && MAYBE_TYPED_FIRST[first] === 1)) return text;
-  if (first >= 65) {
-    if (text.length > 5) return text;
-    const word = YAML11_WORDS.get(text);
-    return word === void 0 ? text : word;
-  }
+  if (first >= 65) return text.length > 5 ? text : yaml11Word(text, first);
   const number = plainNumber(text);
   if (number === number) return number;
-  if (YAML11_NULL.test(text)) return null;
-  if (YAML11_TIMESTAMP.test(text) || atKey && text === "<<") return LEAVE_TO_YAML;
-  if (PY_BOOL.test(text)) return pyBool.resolve(text);
+  if (first <= 57 && first >= 48 && YAML11_TIMESTAMP.test(text) || atKey && text === "<<") return LEAVE_TO_YAML;
   if (PY_INT.test(text)) return resolvePyInt(text);
   if (PY_FLOAT.test(text)) return resolvePyFloat(text);
   return text;
 };
-var YAML11_WORDS = /* @__PURE__ */ new Map([
-  ["~", null],
-  ["null", null],
-  ["Null", null],
-  ["NULL", null]
-]);
-for (const word of ["yes", "true", "on", "no", "false", "off"]) {
-  for (const spelling of [word, word[0].toUpperCase() + word.slice(1), word.toUpperCase()]) YAML11_WORDS.set(spelling, PY_TRUE.test(spelling));
+function yaml11Word(text, first) {
+  switch (first) {
+    case 126:
+      return text.length === 1 ? null : text;
+    case 110:
+      return text === "null" ? null : text === "no" ? false : text;
+    case 78:
+      return text === "Null" || text === "NULL" ? null : text === "No" || text === "NO" ? false : text;
+    case 121:
+      return text === "yes" ? true : text;
+    case 89:
+      return text === "Yes" || text === "YES" ? true : text;
+    case 116:
+      return text === "true" ? true : text;
+    case 84:
+      return text === "True" || text === "TRUE" ? true : text;
+    case 102:
+      return text === "false" ? false : text;
+    case 70:
+      return text === "False" || text === "FALSE" ? false : text;
+    case 111:
+      return text === "on" ? true : text === "off" ? false : text;
+    case 79:
+      return text === "On" || text === "ON" ? true : text === "Off" || text === "OFF" ? false : text;
+    default:
+      return text;
+  }
 }
 var POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 function plainNumber(text) {
@@ -4458,33 +4470,9 @@ function withoutUnread(node, depth = 0) {
   return node;
 }
 
-// src/engine/source-lines.ts
-var SourceLines = class {
-  constructor(text) {
-    this.text = text;
-  }
-  text;
-  /** starts[i]: where line i + 1 starts, as far as asked. */
-  starts = [0];
-  /** Line `line` (1-based) without its `\n`, undefined where `split('\n')[line - 1]` is. */
-  at(line) {
-    const text = this.text;
-    if (text === void 0 || !Number.isInteger(line) || line < 1) return void 0;
-    const starts = this.starts;
-    while (starts.length < line) {
-      const newline2 = text.indexOf("\n", starts[starts.length - 1]);
-      if (newline2 < 0) return void 0;
-      starts.push(newline2 + 1);
-    }
-    const start = starts[line - 1];
-    const newline = text.indexOf("\n", start);
-    return text.slice(start, newline < 0 ? text.length : newline);
-  }
-};
-
 // src/engine/fix.ts
-function offsetOf(starts, line, column) {
-  return (starts[line - 1] ?? 0) + column - 1;
+function offsetOf(starts2, line, column) {
+  return (starts2[line - 1] ?? 0) + column - 1;
 }
 var LITERAL_NUMBER = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
 function isLiteralNumber(source) {
@@ -4521,21 +4509,37 @@ function sharedScalar(tree, node) {
   counts.ranges ??= countScalars(tree, rangeText);
   return (counts.ranges.get(rangeText(node.range)) ?? 0) > 1;
 }
+var QUOTED = /^(["'])(.*)\1$/;
 function literalRange(file, range) {
   if (range.line !== range.endLine) return void 0;
-  const line = lineText(file, range.line);
-  if (line === void 0) return void 0;
-  const text = line.slice(range.column - 1, range.endColumn - 1);
-  if (isLiteralNumber(text) && text.trim() === text) return range;
-  const quoted = /^(["'])(.*)\1$/.exec(text);
-  if (quoted && isLiteralNumber(quoted[2]) && quoted[2].trim() === quoted[2]) return { ...range, column: range.column + 1, endColumn: range.endColumn - 1 };
+  const text = lineSlice(file, range.line, range.column - 1, range.endColumn - 1);
+  if (text === void 0) return void 0;
+  if (LITERAL_NUMBER.test(text)) return range;
+  const quoted = QUOTED.exec(text);
+  if (quoted && LITERAL_NUMBER.test(quoted[2])) return { ...range, column: range.column + 1, endColumn: range.endColumn - 1 };
   return void 0;
 }
-var LINES = /* @__PURE__ */ new WeakMap();
-function lineText(file, line) {
-  let lines = LINES.get(file);
-  if (!lines) LINES.set(file, lines = new SourceLines(file.text));
-  return lines.at(line);
+var linesOf;
+var linesText;
+var starts = [0];
+function lineSlice(file, line, from, to) {
+  const text = file.text;
+  if (file !== linesOf || text !== linesText) {
+    linesOf = file;
+    linesText = text;
+    starts.length = 1;
+  }
+  if (text === void 0 || !Number.isInteger(line) || line < 1) return void 0;
+  while (starts.length < line) {
+    const newline2 = text.indexOf("\n", starts[starts.length - 1]);
+    if (newline2 < 0) return void 0;
+    starts.push(newline2 + 1);
+  }
+  const start = starts[line - 1];
+  const newline = text.indexOf("\n", start);
+  const end = newline < 0 ? text.length : newline;
+  if (from >= 0 && from <= to && to <= end - start) return text.slice(start + from, start + to);
+  return text.slice(start, end).slice(from, to);
 }
 function scriptFlagValue(s, file) {
   if (s.valueRange) return s.valueRange;
@@ -4591,8 +4595,8 @@ function asWritten(old, text) {
   return void 0;
 }
 function applyEdits(text, edits) {
-  const starts = computeLineStarts(text);
-  const spans = edits.map((e) => ({ start: offsetOf(starts, e.range.line, e.range.column), end: offsetOf(starts, e.range.endLine, e.range.endColumn), text: e.text })).filter((s) => s.start >= 0 && s.end >= s.start && s.end <= text.length).sort((a, b) => b.start - a.start);
+  const starts2 = computeLineStarts(text);
+  const spans = edits.map((e) => ({ start: offsetOf(starts2, e.range.line, e.range.column), end: offsetOf(starts2, e.range.endLine, e.range.endColumn), text: e.text })).filter((s) => s.start >= 0 && s.end >= s.start && s.end <= text.length).sort((a, b) => b.start - a.start);
   let out = text;
   let applied2 = 0;
   let floor = Infinity;
@@ -5730,17 +5734,33 @@ function collectScalars(node, out) {
     const items = node.items;
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      if (item.kind === "scalar") {
-        if (mayBeAmbiguous(item)) out.push(item);
-      } else collectScalars(item, out);
+      if (item.kind !== "scalar") collectScalars(item, out);
+      else if (item.plain) {
+        const v = item.value;
+        const src = item.source;
+        if (typeof v === "string") {
+          const c = src.charCodeAt(0);
+          if (c >= 48 && c <= 57 || c === 43 || c === 45 || c === 46) out.push(item);
+        } else if (typeof v === "number") {
+          if (src.includes("0") || src.includes("_") || src.includes(":")) out.push(item);
+        } else if (typeof v === "boolean") out.push(item);
+      }
     }
   } else {
     const entries = node.entries;
     for (let i = 0; i < entries.length; i++) {
       const value = entries[i].value;
-      if (value.kind === "scalar") {
-        if (mayBeAmbiguous(value)) out.push(value);
-      } else collectScalars(value, out);
+      if (value.kind !== "scalar") collectScalars(value, out);
+      else if (value.plain) {
+        const v = value.value;
+        const src = value.source;
+        if (typeof v === "string") {
+          const c = src.charCodeAt(0);
+          if (c >= 48 && c <= 57 || c === 43 || c === 45 || c === 46) out.push(value);
+        } else if (typeof v === "number") {
+          if (src.includes("0") || src.includes("_") || src.includes(":")) out.push(value);
+        } else if (typeof v === "boolean") out.push(value);
+      }
     }
   }
 }
@@ -6491,10 +6511,12 @@ var schema = {
     scope: "file"
   },
   check(ctx) {
-    for (const e of ctx.configErrors ?? []) ctx.report({ range: e.range, message: e.message, data: { ...e.data } });
+    const configErrors = ctx.configErrors;
+    if (configErrors) for (const e of configErrors) ctx.report({ range: e.range, message: e.message, data: { ...e.data } });
     const own2 = ctx.file.tree;
-    if (own2?.kind === "map") {
-      for (const entry of REMOVED_KEYS[ctx.dialectId ?? ""] ?? []) {
+    const removed = own2?.kind === "map" ? REMOVED_KEYS[ctx.dialectId ?? ""] : void 0;
+    if (removed && own2?.kind === "map") {
+      for (const entry of removed) {
         for (const written of own2.entries) {
           if (!entry.keys.includes(written.key)) continue;
           const instead = replacementOf(entry, written.key);
@@ -6509,7 +6531,9 @@ var schema = {
     const tree = own2 ?? ctx.schemaTree;
     if (!tree || ctx.schemas.length === 0) return;
     let whole;
-    for (const { name: name2, validate } of ctx.schemas) {
+    const schemas = ctx.schemas;
+    for (let i = 0; i < schemas.length; i++) {
+      const { name: name2, validate } = schemas[i];
       const reads = schemaReads(validate.schema);
       const scalar3 = typesAsOmegaConf(validate) ? omegaConfScalar : void 0;
       const data = reads === WHOLE ? scalar3 ? toPlain(tree, scalar3) : whole ??= toPlain(tree) : plainFor(tree, reads, scalar3);
@@ -7516,21 +7540,21 @@ var RecentMap = class {
 var BASELINE_FILE = ".trainlint-baseline.json";
 var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
 var FINGERPRINT_VERSION = 2;
-var linesOf = /* @__PURE__ */ new WeakMap();
+var linesOf2 = /* @__PURE__ */ new WeakMap();
 var LINES_KEPT = 8;
 function lineOf(texts, path27, line) {
   if (!Number.isInteger(line) || line < 1) return "";
-  let cache = linesOf.get(texts);
-  if (!cache) linesOf.set(texts, cache = new RecentMap(LINES_KEPT));
+  let cache = linesOf2.get(texts);
+  if (!cache) linesOf2.set(texts, cache = new RecentMap(LINES_KEPT));
   let known = cache.get(path27);
   if (!known) cache.set(path27, known = { text: texts.get(path27) ?? "", starts: [0] });
-  const { text, starts } = known;
-  while (starts.length < line) {
-    const newline = text.indexOf("\n", starts[starts.length - 1]);
+  const { text, starts: starts2 } = known;
+  while (starts2.length < line) {
+    const newline = text.indexOf("\n", starts2[starts2.length - 1]);
     if (newline < 0) return "";
-    starts.push(newline + 1);
+    starts2.push(newline + 1);
   }
-  const start = starts[line - 1];
+  const start = starts2[line - 1];
   const end = text.indexOf("\n", start);
   return text.slice(start, end < 0 ? text.length : end);
 }
@@ -7573,8 +7597,13 @@ function sortedStrings(parts2) {
   return parts2;
 }
 function fingerprintOf(f, texts, withLines) {
-  const merged = (f.merged ?? []).map((m) => `${m.ruleId}@${snippet(texts, m)}#${numbers(m, withLines)}`).sort();
-  return sha([`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f, withLines), ...merged]);
+  const parts2 = [`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f, withLines)];
+  if (f.merged) {
+    const merged = [];
+    for (const m of f.merged) merged.push(`${m.ruleId}@${snippet(texts, m)}#${numbers(m, withLines)}`);
+    for (const m of sortedStrings(merged)) parts2.push(m);
+  }
+  return sha(parts2);
 }
 function fingerprint(f, texts) {
   return matchedPrints.get(f) ?? fingerprintOf(f, texts, false);
@@ -10378,22 +10407,22 @@ var Parser = class {
   }
   /** rangeOf(lineStarts, start, end) for an offset in the text, without its two position objects. */
   range(start, end) {
-    const starts = this.lineStarts;
+    const starts2 = this.lineStarts;
     const a = this.lineOf(start);
-    const column = start - starts[a] + 1;
+    const column = start - starts2[a] + 1;
     if (end <= start + 1) return { line: a + 1, column, endLine: a + 1, endColumn: column + 1 };
-    const b = a + 1 >= starts.length || end < starts[a + 1] ? a : this.lineOf(end);
-    return { line: a + 1, column, endLine: b + 1, endColumn: end - starts[b] + 1 };
+    const b = a + 1 >= starts2.length || end < starts2[a + 1] ? a : this.lineOf(end);
+    return { line: a + 1, column, endLine: b + 1, endColumn: end - starts2[b] + 1 };
   }
   /** The 0-based line of `offset` (\u2265 0), as offsetToPos finds it. */
   lineOf(offset) {
-    const starts = this.lineStarts;
+    const starts2 = this.lineStarts;
     const last = this.lastLine;
-    if (offset >= starts[last]) {
-      if (last + 1 >= starts.length || offset < starts[last + 1]) return last;
-      if (last + 2 >= starts.length || offset < starts[last + 2]) return this.lastLine = last + 1;
+    if (offset >= starts2[last]) {
+      if (last + 1 >= starts2.length || offset < starts2[last + 1]) return last;
+      if (last + 2 >= starts2.length || offset < starts2[last + 2]) return this.lastLine = last + 1;
     }
-    return this.lastLine = lineAt(starts, starts.length, offset);
+    return this.lastLine = lineAt(starts2, starts2.length, offset);
   }
   skipWs() {
     const t = this.text;
@@ -11592,8 +11621,8 @@ var DepthError = class extends Error {
   range;
 };
 function buildTree(text, value, scan) {
-  const starts = computeLineStarts(text);
-  const span = (a, b) => rangeOf(starts, a, b);
+  const starts2 = computeLineStarts(text);
+  const span = (a, b) => rangeOf(starts2, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
   const build2 = (v, path27, inherited, depth) => {
     const place = path27.length ? scan.places.get(pathKey(path27)) : void 0;
@@ -11627,9 +11656,9 @@ function blank(text, start, end) {
 var MAX_REPAIRS = 20;
 function loadToml(text) {
   let src = stripBom(text);
-  const starts = computeLineStarts(src);
+  const starts2 = computeLineStarts(src);
   const problems = [];
-  const point = (offset) => rangeOf(starts, offset, offset + 1);
+  const point = (offset) => rangeOf(starts2, offset, offset + 1);
   let value;
   for (let repairs = 0; ; repairs++) {
     try {
@@ -11641,7 +11670,7 @@ function loadToml(text) {
         return { problems };
       }
       const what = err.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
-      const offset = starts[Math.min(err.line, starts.length) - 1] + err.column - 1;
+      const offset = starts2[Math.min(err.line, starts2.length) - 1] + err.column - 1;
       if (!/already defined/.test(what)) {
         problems.push({ kind: "parse-error", message: `invalid TOML: ${what}`, range: point(offset) });
         return { problems };
@@ -11651,11 +11680,11 @@ function loadToml(text) {
         problems.push({ kind: "duplicate-key", message: `invalid TOML: ${what}`, range: point(offset) });
         return { problems };
       }
-      const first = def.prior ? ` (first at line ${offsetToPos(starts, def.prior.keyStart).line})` : "";
+      const first = def.prior ? ` (first at line ${offsetToPos(starts2, def.prior.keyStart).line})` : "";
       problems.push({
         kind: "duplicate-key",
         message: `duplicate key "${showPath2(def.path)}"${first}; TOML forbids redefining a key, so the file does not load (tomllib raises)`,
-        range: rangeOf(starts, def.keyStart, def.keyEnd)
+        range: rangeOf(starts2, def.keyStart, def.keyEnd)
       });
       if (repairs >= MAX_REPAIRS) return { problems };
       src = blank(src, def.blankStart, def.blankEnd);
@@ -11686,13 +11715,13 @@ function scanDirectives(text, hasHashComments) {
   const out = { suppressions: [] };
   if (!hasHashComments || !text.includes("trainlint")) return out;
   const lines = text.split("\n");
-  lines.forEach((lineText2, i) => {
-    const hash2 = lineText2.indexOf("#");
-    if (hash2 < 0 || !lineText2.includes("trainlint")) return;
-    const m = DIRECTIVE.exec(lineText2.slice(hash2));
+  lines.forEach((lineText, i) => {
+    const hash2 = lineText.indexOf("#");
+    if (hash2 < 0 || !lineText.includes("trainlint")) return;
+    const m = DIRECTIVE.exec(lineText.slice(hash2));
     if (!m) return;
     const line = i + 1;
-    const range = { line, column: hash2 + 1, endLine: line, endColumn: lineText2.length + 1 };
+    const range = { line, column: hash2 + 1, endLine: line, endColumn: lineText.length + 1 };
     if (m[3]) {
       out.reference = { path: m[3], range };
       return;
@@ -12618,10 +12647,11 @@ function orderedWalk(root, skip, known, maxEntries) {
 var import_node_path17 = __toESM(require("node:path"), 1);
 
 // src/dialects/dataset-refs.ts
-function str(root, keyPath2, label = keyPath2.join(".")) {
+function str(root, keyPath2, label) {
   const hit = getIn(root, keyPath2);
-  if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string" || !hit.node.value.trim()) return void 0;
-  return { value: hit.node.value.trim(), key: label, range: hit.keyRange };
+  if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") return void 0;
+  const value = hit.node.value.trim();
+  return value ? { value, key: label ?? keyPath2.join("."), range: hit.keyRange } : void 0;
 }
 function num(root, keyPath2) {
   const hit = getIn(root, keyPath2);
@@ -12733,22 +12763,27 @@ function torchtuneDatasets(file) {
   const root = file.tree;
   const ds = getIn(root, ["dataset"]);
   if (!ds) return void 0;
-  const bases = ds.node.kind === "seq" ? ds.node.items.map((_, i) => ["dataset", i]) : [["dataset"]];
+  const builders = ds.node.kind === "seq" ? ds.node.items : [ds.node];
+  const seq = ds.node.kind === "seq";
   const refs = [];
-  for (const base of bases) {
-    const component2 = str(root, [...base, "_component_"], [...base, "_component_"].join("."));
+  for (let i = 0; i < builders.length; i++) {
+    const node = builders[i];
+    const prefix = seq ? `dataset.${i}.` : "dataset.";
+    const component2 = str(node, ["_component_"], `${prefix}_component_`);
     if (!component2) return void 0;
-    const source = str(root, [...base, "source"], [...base, "source"].join("."));
-    const dataFiles = str(root, [...base, "data_files"], [...base, "data_files"].join("."));
-    const split = str(root, [...base, "split"])?.value ?? "train";
-    if (/text_completion_dataset|cnn_dailymail|wikitext/.test(component2.value)) return { refs: [], skip: `${component2.value} is text cut into blocks: rows are not samples` };
-    if (dataFiles && (!source || /^(json|csv|parquet|text)$/.test(source.value))) refs.push({ kind: "path", names: [dataFiles.value], key: dataFiles.key, range: dataFiles.range });
-    else if (source && !/^(json|csv|parquet|text)$/.test(source.value)) refs.push({ kind: "path-or-hub", names: [source.value], key: source.key, range: source.range, split });
+    const source = str(node, ["source"], `${prefix}source`);
+    const dataFiles = str(node, ["data_files"], `${prefix}data_files`);
+    const split = str(node, ["split"], "")?.value ?? "train";
+    if (isTextBlocks(component2.value)) return { refs: [], skip: `${component2.value} is text cut into blocks: rows are not samples` };
+    if (dataFiles && (!source || isFileFormat(source.value))) refs.push({ kind: "path", names: [dataFiles.value], key: dataFiles.key, range: dataFiles.range });
+    else if (source && !isFileFormat(source.value)) refs.push({ kind: "path-or-hub", names: [source.value], key: source.key, range: source.range, split });
     else if (Object.hasOwn(TORCHTUNE_BUILDERS, component2.value)) refs.push({ kind: "hub", names: [TORCHTUNE_BUILDERS[component2.value]], key: component2.key, range: component2.range, split });
     else return void 0;
   }
   return refs.length ? { refs } : void 0;
 }
+var isTextBlocks = (name2) => name2.includes("text_completion_dataset") || name2.includes("cnn_dailymail") || name2.includes("wikitext");
+var isFileFormat = (source) => source === "json" || source === "csv" || source === "parquet" || source === "text";
 function trimTrailingSlashes(p) {
   let end = p.length;
   while (end > 0 && p.charCodeAt(end - 1) === 47) end--;
@@ -23124,11 +23159,11 @@ function treeFromFlags(args, range, options = {}) {
   return root;
 }
 function keepLiteralValueRanges(plan, file) {
-  const starts = computeLineStarts(file.text);
+  const starts2 = computeLineStarts(file.text);
   for (const [field, s] of Object.entries(plan)) {
     if (!s?.valueRange || s.file !== file.path) continue;
     const r = s.valueRange;
-    const text = file.text.slice((starts[r.line - 1] ?? 0) + r.column - 1, (starts[r.endLine - 1] ?? 0) + r.endColumn - 1);
+    const text = file.text.slice((starts2[r.line - 1] ?? 0) + r.column - 1, (starts2[r.endLine - 1] ?? 0) + r.endColumn - 1);
     if (typeof s.value === "number" && NUMERIC3.test(text.trim()) && Number(text.trim().replace(/_/g, "")) === s.value) continue;
     const { valueRange: _drop, ...rest } = s;
     void _drop;
@@ -25245,9 +25280,21 @@ function firstBy(members, eligible) {
 }
 var isWritten = (m) => Boolean(m.runLength?.written);
 var anyMember = () => true;
+function sortedBy(members, order) {
+  const out = [];
+  for (const m of members) {
+    let i = out.length;
+    while (i > 0 && order(out[i - 1], m) > 0) {
+      out[i] = out[i - 1];
+      i--;
+    }
+    out[i] = m;
+  }
+  return out;
+}
 function merge(members, ctx) {
   const primary = firstBy(members, isWritten) ?? firstBy(members, anyMember);
-  const story = members.slice().sort(BY_STORY);
+  const story = sortedBy(members, BY_STORY);
   const total = ctx.plan.totalSteps;
   const steps3 = total?.value ?? Number(primary.data?.totalSteps);
   const sized = largestSizedFor(members);
@@ -25274,7 +25321,12 @@ function merge(members, ctx) {
   const run = ctx.shortRun;
   const rejects = run !== void 0 && merged.some((m) => m.data?.launchRejects);
   const message = `${cause}: ${story.map((m) => m.runLength.consequence).join("; ")}; to size it for ${formatCount(steps3)} ${nouns.many}: ${fix}${lengthen}${run ? shortRunNote(run, severity, rejects) : ""}`;
-  const related = story.filter((m) => m !== primary).map((m) => ({ ...causeLocation(m, ctx.plan), message: m.message }));
+  const related = [];
+  for (const m of story) {
+    if (m === primary) continue;
+    const at6 = causeLocation(m, ctx.plan);
+    related.push({ path: at6.path, range: at6.range, message: m.message });
+  }
   if (total?.range && total.file === primary.path && !members.some((m) => m.range.line === total.range.line)) {
     related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps3)} ${nouns.run}${keyOf4(total.key)}` });
   }
@@ -26487,11 +26539,16 @@ function flattened(text) {
 function reportGradePlan(plan, detach = false) {
   const out = {};
   const settings = plan;
-  for (const field of Object.keys(settings)) {
+  for (const field in settings) {
     const s = settings[field];
     if (!s) continue;
     const { value, origin, unit, file, key, range, how, note, bound } = settingFields(s);
-    const kept = { value: detach && typeof value === "string" ? detached(value) : value, origin };
+    const v = detach && typeof value === "string" ? detached(value) : value;
+    if (file !== void 0 && key !== void 0 && range !== void 0 && how === void 0 && note === void 0 && bound === void 0) {
+      out[field] = unit === void 0 ? { value: v, origin, file, key, range } : { value: v, origin, unit, file, key, range };
+      continue;
+    }
+    const kept = { value: v, origin };
     if (unit !== void 0) kept.unit = unit;
     if (file !== void 0) kept.file = file;
     if (key !== void 0) kept.key = key;
@@ -27743,8 +27800,10 @@ function addName(names, name2, abs) {
 
 // src/engine/build-report.ts
 var TOOL_VERSION = "0.1.0";
-function reportSetting(setting) {
-  const { value, origin, unit, file, key, range, how, note, bound } = settingFields(setting);
+function reportFields({ value, origin, unit, file, key, range, how, note, bound }) {
+  if (file && key && range && !how && !note && !bound) {
+    return unit ? { value, origin, unit, file, key, line: range.line, column: range.column } : { value, origin, file, key, line: range.line, column: range.column };
+  }
   const out = { value, origin };
   if (unit) out.unit = unit;
   if (file) out.file = file;
@@ -27774,7 +27833,9 @@ function reportPlan(plan) {
   const out = {};
   for (let at6 = first; at6 <= last; at6++) {
     const setting = found[at6];
-    if (setting && (typeof setting.value !== "number" || Number.isFinite(setting.value))) out[PLAN_FIELDS[at6]] = reportSetting(setting);
+    if (!setting) continue;
+    const fields = settingFields(setting);
+    if (typeof fields.value !== "number" || Number.isFinite(fields.value)) out[PLAN_FIELDS[at6]] = reportFields(fields);
   }
   return out;
 }
@@ -28491,6 +28552,30 @@ ${blocks[i]}`;
   return `${out}
 `;
 }
+
+// src/engine/source-lines.ts
+var SourceLines = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  /** starts[i]: where line i + 1 starts, as far as asked. */
+  starts = [0];
+  /** Line `line` (1-based) without its `\n`, undefined where `split('\n')[line - 1]` is. */
+  at(line) {
+    const text = this.text;
+    if (text === void 0 || !Number.isInteger(line) || line < 1) return void 0;
+    const starts2 = this.starts;
+    while (starts2.length < line) {
+      const newline2 = text.indexOf("\n", starts2[starts2.length - 1]);
+      if (newline2 < 0) return void 0;
+      starts2.push(newline2 + 1);
+    }
+    const start = starts2[line - 1];
+    const newline = text.indexOf("\n", start);
+    return text.slice(start, newline < 0 ? text.length : newline);
+  }
+};
 
 // src/report/stylish.ts
 var DEFAULT_WIDTH = 100;
@@ -29312,13 +29397,13 @@ var import_node_util3 = require("node:util");
 var RescaleError = class extends Error {
 };
 function lineStarts(text) {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
+  const starts2 = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts2.push(i + 1);
+  return starts2;
 }
 function textAt(text, r) {
-  const starts = lineStarts(text);
-  return text.slice((starts[r.line - 1] ?? 0) + r.column - 1, (starts[r.endLine - 1] ?? 0) + r.endColumn - 1);
+  const starts2 = lineStarts(text);
+  return text.slice((starts2[r.line - 1] ?? 0) + r.column - 1, (starts2[r.endLine - 1] ?? 0) + r.endColumn - 1);
 }
 var where3 = (s) => s.file && s.range ? `${s.file}:${s.range.line}:${s.range.column}` : s.file ?? "";
 var keyOf5 = (s, fallback) => s.key ?? fallback;
