@@ -7,6 +7,7 @@ import type { RuleContext } from '../rules/types.js';
 import type { SourceFile } from './source.js';
 import { getIn, type ConfigNode, type ScalarNode } from './tree.js';
 import { computeLineStarts } from './load/positions.js';
+import { SourceLines } from './source-lines.js';
 
 export interface TextEdit {
   range: Range;
@@ -106,37 +107,21 @@ export function literalRange(file: SourceFile, range: Range): Range | undefined 
 }
 
 /**
- * The lines of the file last asked about, found as far as asked (a file's settings are seldom on its
- * last lines): `starts[i]` is where line i + 1 starts. One slot, not a map of every file: a file's
- * settings are read together, and a WeakMap keyed by per-file objects costs every scavenge.
+ * The lines of the file last asked about. One slot, not a map of every file: a file's settings are
+ * read together, and a WeakMap keyed by per-file objects costs every scavenge.
  */
 let linesOf: SourceFile | undefined;
 let linesText: string | undefined;
-const starts: number[] = [0];
+let lines = new SourceLines(undefined);
 
-/**
- * Line `line` (1-based) of the file, without its `\n` as `text.split('\n')[line - 1]` gives it, sliced
- * as `.slice(from, to)` slices it (undefined where there is no such line): without a copy of the
- * line when the span lies inside it.
- */
+/** `text.split('\n')[line - 1].slice(from, to)` of the file (undefined where there is no such line). */
 function lineSlice(file: SourceFile, line: number, from: number, to: number): string | undefined {
-  const text = file.text;
-  if (file !== linesOf || text !== linesText) {
+  if (file !== linesOf || file.text !== linesText) {
     linesOf = file;
-    linesText = text;
-    starts.length = 1;
+    linesText = file.text;
+    lines = new SourceLines(file.text);
   }
-  if (text === undefined || !Number.isInteger(line) || line < 1) return undefined;
-  while (starts.length < line) {
-    const newline = text.indexOf('\n', starts[starts.length - 1]);
-    if (newline < 0) return undefined;
-    starts.push(newline + 1);
-  }
-  const start = starts[line - 1];
-  const newline = text.indexOf('\n', start);
-  const end = newline < 0 ? text.length : newline;
-  if (from >= 0 && from <= to && to <= end - start) return text.slice(start + from, start + to);
-  return text.slice(start, end).slice(from, to);
+  return lines.slice(line, from, to);
 }
 
 /**

@@ -101,11 +101,7 @@ function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
   return undefined;
 }
 
-/**
- * Every scalar below `node` that `mayBeAmbiguous` keeps, in document order (a loop per node, no
- * closure per mapping). Below a mapping or sequence, `mayBeAmbiguous` is written out: no call per
- * scalar (the CLI runs large runs without TurboFan's inlining).
- */
+/** Every scalar below `node` that `mayBeAmbiguous` keeps, in document order (a loop per node, no closure per mapping). */
 function collectScalars(node: ConfigNode, out: ScalarNode[]): void {
   if (node.kind === 'scalar') {
     if (mayBeAmbiguous(node)) out.push(node);
@@ -113,35 +109,17 @@ function collectScalars(node: ConfigNode, out: ScalarNode[]): void {
     const items = node.items;
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      if (item.kind !== 'scalar') collectScalars(item, out);
-      else if (item.plain) {
-        // mayBeAmbiguous, written out.
-        const v = item.value;
-        const src = item.source;
-        if (typeof v === 'string') {
-          const c = src.charCodeAt(0);
-          if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) out.push(item);
-        } else if (typeof v === 'number') {
-          if (src.includes('0') || src.includes('_') || src.includes(':')) out.push(item);
-        } else if (typeof v === 'boolean') out.push(item);
-      }
+      if (item.kind === 'scalar') {
+        if (mayBeAmbiguous(item)) out.push(item);
+      } else collectScalars(item, out);
     }
   } else {
     const entries = node.entries;
     for (let i = 0; i < entries.length; i++) {
       const value = entries[i].value;
-      if (value.kind !== 'scalar') collectScalars(value, out);
-      else if (value.plain) {
-        // mayBeAmbiguous, written out.
-        const v = value.value;
-        const src = value.source;
-        if (typeof v === 'string') {
-          const c = src.charCodeAt(0);
-          if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) out.push(value);
-        } else if (typeof v === 'number') {
-          if (src.includes('0') || src.includes('_') || src.includes(':')) out.push(value);
-        } else if (typeof v === 'boolean') out.push(value);
-      }
+      if (value.kind === 'scalar') {
+        if (mayBeAmbiguous(value)) out.push(value);
+      } else collectScalars(value, out);
     }
   }
 }
