@@ -915,9 +915,9 @@ function walkEntries(node, visit, path27 = []) {
 
 // src/engine/load/positions.ts
 function computeLineStarts(text) {
-  const starts2 = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts2.push(i + 1);
-  return starts2;
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
 }
 function lineAt(lineStarts2, count2, offset) {
   let lo = 0;
@@ -945,8 +945,8 @@ function pointRange(lineStarts2, offset) {
   return { line: a.line, column: a.column, endLine: a.line, endColumn: a.column + 1 };
 }
 function locator(text) {
-  const starts2 = computeLineStarts(text);
-  return { pos: (o) => offsetToPos(starts2, o), range: (s, e) => rangeOf(starts2, s, e) };
+  const starts = computeLineStarts(text);
+  return { pos: (o) => offsetToPos(starts, o), range: (s, e) => rangeOf(starts, s, e) };
 }
 function stripBom(text) {
   return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
@@ -1042,19 +1042,19 @@ var FastYaml = class _FastYaml {
   constructor(text, resolvePlain) {
     this.text = text;
     this.resolvePlain = resolvePlain;
-    let starts2 = lineStartsBuffer;
+    let starts = lineStartsBuffer;
     let n = 1;
-    starts2[0] = 0;
+    starts[0] = 0;
     for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) {
-      if (n === starts2.length) {
+      if (n === starts.length) {
         const grown = new Int32Array(n * 2);
-        grown.set(starts2);
-        starts2 = grown;
+        grown.set(starts);
+        starts = grown;
         if (grown.length <= LINE_STARTS_KEPT) lineStartsBuffer = grown;
       }
-      starts2[n++] = i + 1;
+      starts[n++] = i + 1;
     }
-    this.lineStarts = starts2;
+    this.lineStarts = starts;
     this.lineCount = n;
   }
   text;
@@ -1101,9 +1101,9 @@ var FastYaml = class _FastYaml {
    */
   hasDocumentMarker() {
     const t = this.text;
-    const starts2 = this.lineStarts;
+    const starts = this.lineStarts;
     for (let k = 0; k < this.lineCount; k++) {
-      const s = starts2[k];
+      const s = starts[k];
       const c = t.charCodeAt(s);
       if (c === 37) return true;
       if ((c === DASH || c === 46) && t.charCodeAt(s + 1) === c && t.charCodeAt(s + 2) === c) {
@@ -1118,39 +1118,39 @@ var FastYaml = class _FastYaml {
   lastLine = 0;
   /** The 0-based line of `offset`. */
   lineOf(offset) {
-    const starts2 = this.lineStarts;
+    const starts = this.lineStarts;
     const count2 = this.lineCount;
     const last = this.lastLine;
-    if (offset >= starts2[last]) {
-      if (last + 1 >= count2 || offset < starts2[last + 1]) return last;
-      if (last + 2 >= count2 || offset < starts2[last + 2]) return this.lastLine = last + 1;
+    if (offset >= starts[last]) {
+      if (last + 1 >= count2 || offset < starts[last + 1]) return last;
+      if (last + 2 >= count2 || offset < starts[last + 2]) return this.lastLine = last + 1;
     }
     this.lastLine = lineAt(this.lineStarts, this.lineCount, offset);
     return this.lastLine;
   }
   range(start, end) {
-    const starts2 = this.lineStarts;
+    const starts = this.lineStarts;
     let a = this.lastLine;
-    if (!(start >= starts2[a] && (a + 1 >= this.lineCount || start < starts2[a + 1]))) a = this.lineOf(start);
+    if (!(start >= starts[a] && (a + 1 >= this.lineCount || start < starts[a + 1]))) a = this.lineOf(start);
     const stop = end > start ? end : start;
-    const b = a + 1 >= this.lineCount || stop < starts2[a + 1] ? a : this.lineOf(stop);
-    return { line: a + 1, column: start - starts2[a] + 1, endLine: b + 1, endColumn: stop - starts2[b] + 1 };
+    const b = a + 1 >= this.lineCount || stop < starts[a + 1] ? a : this.lineOf(stop);
+    return { line: a + 1, column: start - starts[a] + 1, endLine: b + 1, endColumn: stop - starts[b] + 1 };
   }
   /** The offset of the newline that ends the line holding `from` (or the end of the text); no rescanning of long lines. */
   lineEnd(from) {
-    const starts2 = this.lineStarts;
+    const starts = this.lineStarts;
     let next = this.lastLine + 1;
-    if (!(from >= starts2[next - 1] && (next >= this.lineCount || from < starts2[next]))) next = this.lineOf(from) + 1;
-    return next < this.lineCount ? starts2[next] - 1 : this.text.length;
+    if (!(from >= starts[next - 1] && (next >= this.lineCount || from < starts[next]))) next = this.lineOf(from) + 1;
+    return next < this.lineCount ? starts[next] - 1 : this.text.length;
   }
   /** Offset after the line that holds `from` (after its newline, or the end of the text). */
   nextLineStart(from) {
     const length2 = this.text.length;
     if (from >= length2) return length2;
-    const starts2 = this.lineStarts;
+    const starts = this.lineStarts;
     let next = this.lastLine + 1;
-    if (!(from >= starts2[next - 1] && (next >= this.lineCount || from < starts2[next]))) next = this.lineOf(from) + 1;
-    return next < this.lineCount ? starts2[next] : length2;
+    if (!(from >= starts[next - 1] && (next >= this.lineCount || from < starts[next]))) next = this.lineOf(from) + 1;
+    return next < this.lineCount ? starts[next] : length2;
   }
   /** nextContent's last question and answer (the reader asks about the line after a value several times). */
   contentFrom = -1;
@@ -1301,22 +1301,22 @@ var FastYaml = class _FastYaml {
   }
   /** The value of a block scalar's lines (each ending in a newline), as `yaml` resolves them. */
   static blockScalarValue(source, folded, chomp, contentIndent) {
-    const lines = source.slice(0, -1).split("\n");
+    const lines2 = source.slice(0, -1).split("\n");
     const indentOf = (line) => line.length - line.trimStart().length;
-    let last = lines.length;
-    while (last > 0 && /^ *$/.test(lines[last - 1])) last--;
+    let last = lines2.length;
+    while (last > 0 && /^ *$/.test(lines2[last - 1])) last--;
     let first = 0;
-    while (/^ *$/.test(lines[first])) {
-      if (lines[first].length > contentIndent) throw UNSUPPORTED;
+    while (/^ *$/.test(lines2[first])) {
+      if (lines2[first].length > contentIndent) throw UNSUPPORTED;
       first++;
     }
-    for (let i = lines.length - 1; i >= last; i--) if (lines[i].length > contentIndent) last = i + 1;
+    for (let i = lines2.length - 1; i >= last; i--) if (lines2[i].length > contentIndent) last = i + 1;
     let value = "";
     for (let i = 0; i < first; i++) value += "\n";
     let sep = "";
     let prevMore = false;
     for (let i = first; i < last; i++) {
-      const line = lines[i];
+      const line = lines2[i];
       const rest = line.slice(contentIndent);
       if (!folded) {
         value += sep + rest;
@@ -1337,7 +1337,7 @@ var FastYaml = class _FastYaml {
       }
     }
     if (chomp === "+") {
-      for (let i = last; i < lines.length; i++) value += "\n" + lines[i].slice(contentIndent);
+      for (let i = last; i < lines2.length; i++) value += "\n" + lines2[i].slice(contentIndent);
       value += "\n";
       if (!value.endsWith("\n")) value += "\n";
     } else if (chomp === "") {
@@ -2133,9 +2133,9 @@ function pyyamlTags(tags) {
   const kept = tags.filter((t) => typeof t === "string" || !REPLACED_TAGS.has(t.tag));
   return [...kept, pyBool, pyInt, pyFloat, ...EXPLICIT_TAGS];
 }
-function toRange(lines, start, end) {
-  const a = lines.linePos(start);
-  const b = lines.linePos(Math.max(start, end));
+function toRange(lines2, start, end) {
+  const a = lines2.linePos(start);
+  const b = lines2.linePos(Math.max(start, end));
   return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
 }
 function nodeRange(state, node, fallback) {
@@ -2399,7 +2399,7 @@ function loadYaml(text, options = {}) {
   return loadYamlWithYamlPackage(text, version);
 }
 function loadYamlWithYamlPackage(text, version = "1.1") {
-  const lines = new LineCounter();
+  const lines2 = new LineCounter();
   const problems = [];
   const loneCr = loneCarriageReturn(text);
   if (loneCr >= 0) {
@@ -2417,23 +2417,23 @@ function loadYamlWithYamlPackage(text, version = "1.1") {
   let docs;
   try {
     docs = parseAllDocuments(text, {
-      lineCounter: lines,
+      lineCounter: lines2,
       prettyErrors: false,
       uniqueKeys: false,
       ...version === "1.1" ? { version: "1.1", customTags: pyyamlTags } : { version: "1.2" }
     });
   } catch (err) {
-    return { problems: [{ kind: "parse-error", message: `YAML could not be parsed: ${err.message}`, range: toRange(lines, 0, 0) }] };
+    return { problems: [{ kind: "parse-error", message: `YAML could not be parsed: ${err.message}`, range: toRange(lines2, 0, 0) }] };
   }
   if (!Array.isArray(docs)) docs = [docs];
   const doc = docs[0];
-  if (!doc) return { problems: [{ kind: "parse-error", message: "empty YAML file", range: toRange(lines, 0, 0) }] };
+  if (!doc) return { problems: [{ kind: "parse-error", message: "empty YAML file", range: toRange(lines2, 0, 0) }] };
   for (const d of docs) {
     for (const err of d.errors) {
       problems.push({
         kind: "parse-error",
         message: err.message.split("\n")[0],
-        range: toRange(lines, err.pos[0], err.pos[1])
+        range: toRange(lines2, err.pos[0], err.pos[1])
       });
     }
   }
@@ -2441,18 +2441,18 @@ function loadYamlWithYamlPackage(text, version = "1.1") {
   const aliases = checkAliasFanOut(doc, text);
   if (aliases.bomb) {
     const at6 = aliases.bomb.offset;
-    return { problems: [{ kind: "parse-error", message: aliases.bomb.message, range: toRange(lines, at6, at6 + aliases.bomb.anchor.length + 1) }] };
+    return { problems: [{ kind: "parse-error", message: aliases.bomb.message, range: toRange(lines2, at6, at6 + aliases.bomb.anchor.length + 1) }] };
   }
-  const state = { lines, problems, targets: aliases.targets, checked: /* @__PURE__ */ new Set() };
+  const state = { lines: lines2, problems, targets: aliases.targets, checked: /* @__PURE__ */ new Set() };
   try {
-    const tree = build(state, doc.contents, 0, toRange(lines, 0, 0));
+    const tree = build(state, doc.contents, 0, toRange(lines2, 0, 0));
     return { tree, problems };
   } catch (err) {
     if (err instanceof TooDeep) {
       return { problems: [{ kind: "parse-error", message: `nesting deeper than ${MAX_DEPTH} levels`, range: err.range }] };
     }
     if (err instanceof RangeError) {
-      return { problems: [{ kind: "parse-error", message: `nested too deeply (limit ${MAX_DEPTH})`, range: toRange(lines, 0, 0) }] };
+      return { problems: [{ kind: "parse-error", message: `nested too deeply (limit ${MAX_DEPTH})`, range: toRange(lines2, 0, 0) }] };
     }
     throw err;
   }
@@ -4087,9 +4087,9 @@ function parsePythonConfig(text, input = {}) {
   const loc = locator(text);
   const opaque = /* @__PURE__ */ new Map();
   const result = { problems: [], opaque, imports: [], readBase: false, starUnknown: [], loadErrors: [] };
-  let lines;
+  let lines2;
   try {
-    lines = new Lexer(text).run();
+    lines2 = new Lexer(text).run();
   } catch (err) {
     if (!(err instanceof SyntaxProblem)) throw err;
     result.problems.push({ kind: "parse-error", message: `Python syntax error: ${err.message}`, range: loc.range(err.start, err.end) });
@@ -4363,7 +4363,7 @@ function parsePythonConfig(text, input = {}) {
   };
   let block = "none";
   try {
-    for (const line of lines) {
+    for (const line of lines2) {
       if (line.indented) {
         if (block === "scope") continue;
         for (const stmt of statements(line.tokens)) {
@@ -4470,9 +4470,49 @@ function withoutUnread(node, depth = 0) {
   return node;
 }
 
+// src/engine/source-lines.ts
+var SourceLines = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  /** starts[i]: where line i + 1 starts, as far as asked. */
+  starts = [0];
+  /** Line `line` (1-based) without its `\n`, undefined where `split('\n')[line - 1]` is. */
+  at(line) {
+    const start = this.startOf(line);
+    if (start < 0) return void 0;
+    const text = this.text;
+    const newline = text.indexOf("\n", start);
+    return text.slice(start, newline < 0 ? text.length : newline);
+  }
+  /** `at(line)?.slice(from, to)`, without a copy of the line when the span lies inside it. */
+  slice(line, from, to) {
+    const start = this.startOf(line);
+    if (start < 0) return void 0;
+    const text = this.text;
+    const newline = text.indexOf("\n", start);
+    const end = newline < 0 ? text.length : newline;
+    if (from >= 0 && from <= to && to <= end - start) return text.slice(start + from, start + to);
+    return text.slice(start, end).slice(from, to);
+  }
+  /** Where line `line` starts, -1 where there is no such line. */
+  startOf(line) {
+    const text = this.text;
+    if (text === void 0 || !Number.isInteger(line) || line < 1) return -1;
+    const starts = this.starts;
+    while (starts.length < line) {
+      const newline = text.indexOf("\n", starts[starts.length - 1]);
+      if (newline < 0) return -1;
+      starts.push(newline + 1);
+    }
+    return starts[line - 1];
+  }
+};
+
 // src/engine/fix.ts
-function offsetOf(starts2, line, column) {
-  return (starts2[line - 1] ?? 0) + column - 1;
+function offsetOf(starts, line, column) {
+  return (starts[line - 1] ?? 0) + column - 1;
 }
 var LITERAL_NUMBER = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
 function isLiteralNumber(source) {
@@ -4521,25 +4561,14 @@ function literalRange(file, range) {
 }
 var linesOf;
 var linesText;
-var starts = [0];
+var lines = new SourceLines(void 0);
 function lineSlice(file, line, from, to) {
-  const text = file.text;
-  if (file !== linesOf || text !== linesText) {
+  if (file !== linesOf || file.text !== linesText) {
     linesOf = file;
-    linesText = text;
-    starts.length = 1;
+    linesText = file.text;
+    lines = new SourceLines(file.text);
   }
-  if (text === void 0 || !Number.isInteger(line) || line < 1) return void 0;
-  while (starts.length < line) {
-    const newline2 = text.indexOf("\n", starts[starts.length - 1]);
-    if (newline2 < 0) return void 0;
-    starts.push(newline2 + 1);
-  }
-  const start = starts[line - 1];
-  const newline = text.indexOf("\n", start);
-  const end = newline < 0 ? text.length : newline;
-  if (from >= 0 && from <= to && to <= end - start) return text.slice(start + from, start + to);
-  return text.slice(start, end).slice(from, to);
+  return lines.slice(line, from, to);
 }
 function scriptFlagValue(s, file) {
   if (s.valueRange) return s.valueRange;
@@ -4559,8 +4588,8 @@ var escapeRe = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 function afterKey(s, file, pattern) {
   if (!s.range || !s.key) return void 0;
   const last = s.key.split(".").pop().replace(/\[\d+\]$/, "");
-  const lines = file.text.split("\n");
-  const line = lines[s.range.line - 1];
+  const lines2 = file.text.split("\n");
+  const line = lines2[s.range.line - 1];
   if (line === void 0) return void 0;
   const from = s.range.column - 1;
   const m = new RegExp(`^(["']?)${escapeRe(last)}\\1\\s*[=:]\\s*(${pattern})`).exec(line.slice(from));
@@ -4595,8 +4624,8 @@ function asWritten(old, text) {
   return void 0;
 }
 function applyEdits(text, edits) {
-  const starts2 = computeLineStarts(text);
-  const spans = edits.map((e) => ({ start: offsetOf(starts2, e.range.line, e.range.column), end: offsetOf(starts2, e.range.endLine, e.range.endColumn), text: e.text })).filter((s) => s.start >= 0 && s.end >= s.start && s.end <= text.length).sort((a, b) => b.start - a.start);
+  const starts = computeLineStarts(text);
+  const spans = edits.map((e) => ({ start: offsetOf(starts, e.range.line, e.range.column), end: offsetOf(starts, e.range.endLine, e.range.endColumn), text: e.text })).filter((s) => s.start >= 0 && s.end >= s.start && s.end <= text.length).sort((a, b) => b.start - a.start);
   let out = text;
   let applied2 = 0;
   let floor = Infinity;
@@ -4674,19 +4703,19 @@ function agreedEdits(findings, launches) {
   return { edits, refused };
 }
 function diffLines(text) {
-  const lines = text.split("\n");
-  if (lines[lines.length - 1] === "") {
-    lines.pop();
-    return { lines, noFinalNewline: false };
+  const lines2 = text.split("\n");
+  if (lines2[lines2.length - 1] === "") {
+    lines2.pop();
+    return { lines: lines2, noFinalNewline: false };
   }
-  return { lines, noFinalNewline: true };
+  return { lines: lines2, noFinalNewline: true };
 }
 var NO_NEWLINE = "\\ No newline at end of file";
-function hunkLines(prefix, lines, start, end, noFinalNewline) {
+function hunkLines(prefix, lines2, start, end, noFinalNewline) {
   const out = [];
   for (let k = start; k < end; k++) {
-    out.push(`${prefix}${lines[k]}`);
-    if (noFinalNewline && k === lines.length - 1) out.push(NO_NEWLINE);
+    out.push(`${prefix}${lines2[k]}`);
+    if (noFinalNewline && k === lines2.length - 1) out.push(NO_NEWLINE);
   }
   return out;
 }
@@ -4717,14 +4746,14 @@ ${[...minus, ...plus].join("\n")}
     let end = i;
     while (end < n && (changed[end] || changed.slice(end + 1, end + 1 + context * 2).some(Boolean))) end++;
     end = Math.min(n, end + context);
-    const lines = [];
+    const lines2 = [];
     for (let k = start; k < end; k++) {
-      if (changed[k]) lines.push(...hunkLines("-", a.lines, k, k + 1, a.noFinalNewline), ...hunkLines("+", b.lines, k, k + 1, b.noFinalNewline));
-      else lines.push(...hunkLines(" ", a.lines, k, k + 1, a.noFinalNewline));
+      if (changed[k]) lines2.push(...hunkLines("-", a.lines, k, k + 1, a.noFinalNewline), ...hunkLines("+", b.lines, k, k + 1, b.noFinalNewline));
+      else lines2.push(...hunkLines(" ", a.lines, k, k + 1, a.noFinalNewline));
     }
     const count2 = end - start;
     hunks.push(`@@ -${start + 1},${count2} +${start + 1},${count2} @@
-${lines.join("\n")}
+${lines2.join("\n")}
 `);
     i = end;
   }
@@ -5734,33 +5763,17 @@ function collectScalars(node, out) {
     const items = node.items;
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      if (item.kind !== "scalar") collectScalars(item, out);
-      else if (item.plain) {
-        const v = item.value;
-        const src = item.source;
-        if (typeof v === "string") {
-          const c = src.charCodeAt(0);
-          if (c >= 48 && c <= 57 || c === 43 || c === 45 || c === 46) out.push(item);
-        } else if (typeof v === "number") {
-          if (src.includes("0") || src.includes("_") || src.includes(":")) out.push(item);
-        } else if (typeof v === "boolean") out.push(item);
-      }
+      if (item.kind === "scalar") {
+        if (mayBeAmbiguous(item)) out.push(item);
+      } else collectScalars(item, out);
     }
   } else {
     const entries = node.entries;
     for (let i = 0; i < entries.length; i++) {
       const value = entries[i].value;
-      if (value.kind !== "scalar") collectScalars(value, out);
-      else if (value.plain) {
-        const v = value.value;
-        const src = value.source;
-        if (typeof v === "string") {
-          const c = src.charCodeAt(0);
-          if (c >= 48 && c <= 57 || c === 43 || c === 45 || c === 46) out.push(value);
-        } else if (typeof v === "number") {
-          if (src.includes("0") || src.includes("_") || src.includes(":")) out.push(value);
-        } else if (typeof v === "boolean") out.push(value);
-      }
+      if (value.kind === "scalar") {
+        if (mayBeAmbiguous(value)) out.push(value);
+      } else collectScalars(value, out);
     }
   }
 }
@@ -7548,13 +7561,13 @@ function lineOf(texts, path27, line) {
   if (!cache) linesOf2.set(texts, cache = new RecentMap(LINES_KEPT));
   let known = cache.get(path27);
   if (!known) cache.set(path27, known = { text: texts.get(path27) ?? "", starts: [0] });
-  const { text, starts: starts2 } = known;
-  while (starts2.length < line) {
-    const newline = text.indexOf("\n", starts2[starts2.length - 1]);
+  const { text, starts } = known;
+  while (starts.length < line) {
+    const newline = text.indexOf("\n", starts[starts.length - 1]);
     if (newline < 0) return "";
-    starts2.push(newline + 1);
+    starts.push(newline + 1);
   }
-  const start = starts2[line - 1];
+  const start = starts[line - 1];
   const end = text.indexOf("\n", start);
   return text.slice(start, end < 0 ? text.length : end);
 }
@@ -10223,9 +10236,9 @@ async function readBaseVersions(dir, ref, headPaths) {
   const rp = await runGit(dir, ["rev-parse", "--show-toplevel", "--verify", "--quiet", `${ref}^{commit}`]);
   if (rp.code === 1) throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
   if (rp.code !== 0) throw failure(dir, rp, "git rev-parse");
-  const lines = rp.stdout.toString("utf8").replace(/\n$/, "").split("\n");
-  const sha2 = lines.pop() ?? "";
-  const top = lines.join("\n");
+  const lines2 = rp.stdout.toString("utf8").replace(/\n$/, "").split("\n");
+  const sha2 = lines2.pop() ?? "";
+  const top = lines2.join("\n");
   if (!/^[0-9a-f]{40,64}$/.test(sha2) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
   const result = /* @__PURE__ */ new Map();
   if (headPaths.length === 0) return result;
@@ -10407,22 +10420,22 @@ var Parser = class {
   }
   /** rangeOf(lineStarts, start, end) for an offset in the text, without its two position objects. */
   range(start, end) {
-    const starts2 = this.lineStarts;
+    const starts = this.lineStarts;
     const a = this.lineOf(start);
-    const column = start - starts2[a] + 1;
+    const column = start - starts[a] + 1;
     if (end <= start + 1) return { line: a + 1, column, endLine: a + 1, endColumn: column + 1 };
-    const b = a + 1 >= starts2.length || end < starts2[a + 1] ? a : this.lineOf(end);
-    return { line: a + 1, column, endLine: b + 1, endColumn: end - starts2[b] + 1 };
+    const b = a + 1 >= starts.length || end < starts[a + 1] ? a : this.lineOf(end);
+    return { line: a + 1, column, endLine: b + 1, endColumn: end - starts[b] + 1 };
   }
   /** The 0-based line of `offset` (\u2265 0), as offsetToPos finds it. */
   lineOf(offset) {
-    const starts2 = this.lineStarts;
+    const starts = this.lineStarts;
     const last = this.lastLine;
-    if (offset >= starts2[last]) {
-      if (last + 1 >= starts2.length || offset < starts2[last + 1]) return last;
-      if (last + 2 >= starts2.length || offset < starts2[last + 2]) return this.lastLine = last + 1;
+    if (offset >= starts[last]) {
+      if (last + 1 >= starts.length || offset < starts[last + 1]) return last;
+      if (last + 2 >= starts.length || offset < starts[last + 2]) return this.lastLine = last + 1;
     }
-    return this.lastLine = lineAt(starts2, starts2.length, offset);
+    return this.lastLine = lineAt(starts, starts.length, offset);
   }
   skipWs() {
     const t = this.text;
@@ -10618,15 +10631,15 @@ function loadJson(text) {
 
 // node_modules/smol-toml/dist/error.js
 function getLineColFromPtr(string, ptr) {
-  let lines = string.slice(0, ptr).split(/\r?\n/);
-  return [lines.length, lines.pop().length + 1];
+  let lines2 = string.slice(0, ptr).split(/\r?\n/);
+  return [lines2.length, lines2.pop().length + 1];
 }
 function makeCodeBlock(string, line, column) {
-  let lines = string.split(/\r?\n/);
+  let lines2 = string.split(/\r?\n/);
   let codeblock = "";
   let numberLen = (Math.log10(line + 1) | 0) + 1;
   for (let i = line - 1; i <= line + 1; i++) {
-    let l = lines[i - 1];
+    let l = lines2[i - 1];
     if (!l)
       continue;
     codeblock += i.toString().padEnd(numberLen, " ");
@@ -11433,13 +11446,13 @@ var TomlScanner = class {
     return { places: this.places, definitions: this.definitions };
   }
   /** Skips spaces and tabs (and line breaks and comments when `lines`). */
-  skipBlank(lines) {
+  skipBlank(lines2) {
     const t = this.t;
     while (this.i < t.length) {
       const c = t[this.i];
       if (c === " " || c === "	") this.i++;
-      else if (lines && (c === "\n" || c === "\r")) this.i++;
-      else if (lines && c === "#") this.skipLine();
+      else if (lines2 && (c === "\n" || c === "\r")) this.i++;
+      else if (lines2 && c === "#") this.skipLine();
       else break;
     }
   }
@@ -11621,8 +11634,8 @@ var DepthError = class extends Error {
   range;
 };
 function buildTree(text, value, scan) {
-  const starts2 = computeLineStarts(text);
-  const span = (a, b) => rangeOf(starts2, a, b);
+  const starts = computeLineStarts(text);
+  const span = (a, b) => rangeOf(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
   const build2 = (v, path27, inherited, depth) => {
     const place = path27.length ? scan.places.get(pathKey(path27)) : void 0;
@@ -11656,9 +11669,9 @@ function blank(text, start, end) {
 var MAX_REPAIRS = 20;
 function loadToml(text) {
   let src = stripBom(text);
-  const starts2 = computeLineStarts(src);
+  const starts = computeLineStarts(src);
   const problems = [];
-  const point = (offset) => rangeOf(starts2, offset, offset + 1);
+  const point = (offset) => rangeOf(starts, offset, offset + 1);
   let value;
   for (let repairs = 0; ; repairs++) {
     try {
@@ -11670,7 +11683,7 @@ function loadToml(text) {
         return { problems };
       }
       const what = err.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
-      const offset = starts2[Math.min(err.line, starts2.length) - 1] + err.column - 1;
+      const offset = starts[Math.min(err.line, starts.length) - 1] + err.column - 1;
       if (!/already defined/.test(what)) {
         problems.push({ kind: "parse-error", message: `invalid TOML: ${what}`, range: point(offset) });
         return { problems };
@@ -11680,11 +11693,11 @@ function loadToml(text) {
         problems.push({ kind: "duplicate-key", message: `invalid TOML: ${what}`, range: point(offset) });
         return { problems };
       }
-      const first = def.prior ? ` (first at line ${offsetToPos(starts2, def.prior.keyStart).line})` : "";
+      const first = def.prior ? ` (first at line ${offsetToPos(starts, def.prior.keyStart).line})` : "";
       problems.push({
         kind: "duplicate-key",
         message: `duplicate key "${showPath2(def.path)}"${first}; TOML forbids redefining a key, so the file does not load (tomllib raises)`,
-        range: rangeOf(starts2, def.keyStart, def.keyEnd)
+        range: rangeOf(starts, def.keyStart, def.keyEnd)
       });
       if (repairs >= MAX_REPAIRS) return { problems };
       src = blank(src, def.blankStart, def.blankEnd);
@@ -11714,8 +11727,8 @@ function parseIds(text) {
 function scanDirectives(text, hasHashComments) {
   const out = { suppressions: [] };
   if (!hasHashComments || !text.includes("trainlint")) return out;
-  const lines = text.split("\n");
-  lines.forEach((lineText, i) => {
+  const lines2 = text.split("\n");
+  lines2.forEach((lineText, i) => {
     const hash2 = lineText.indexOf("#");
     if (hash2 < 0 || !lineText.includes("trainlint")) return;
     const m = DIRECTIVE.exec(lineText.slice(hash2));
@@ -12876,11 +12889,11 @@ function withoutComment(line) {
 function findPin(fileName, text, pkg) {
   const want = norm2(pkg);
   const base = import_node_path14.default.posix.basename(fileName);
-  const lines = text.split("\n");
+  const lines2 = text.split("\n");
   const isToml = base === "pyproject.toml";
   const isReq = /\.(?:txt|in)$/.test(base);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].length > MAX_LINE ? lines[i].slice(0, MAX_LINE) : lines[i];
+  for (let i = 0; i < lines2.length; i++) {
+    const line = lines2[i].length > MAX_LINE ? lines2[i].slice(0, MAX_LINE) : lines2[i];
     if (isReq) {
       const body = withoutComment(line).trim();
       const m = /^([A-Za-z0-9][A-Za-z0-9._-]{0,80})(?:\[[^\]]{0,80}\])?\s*([<>=!~^][^;#@]{0,80})?/.exec(body);
@@ -23159,11 +23172,11 @@ function treeFromFlags(args, range, options = {}) {
   return root;
 }
 function keepLiteralValueRanges(plan, file) {
-  const starts2 = computeLineStarts(file.text);
+  const starts = computeLineStarts(file.text);
   for (const [field, s] of Object.entries(plan)) {
     if (!s?.valueRange || s.file !== file.path) continue;
     const r = s.valueRange;
-    const text = file.text.slice((starts2[r.line - 1] ?? 0) + r.column - 1, (starts2[r.endLine - 1] ?? 0) + r.endColumn - 1);
+    const text = file.text.slice((starts[r.line - 1] ?? 0) + r.column - 1, (starts[r.endLine - 1] ?? 0) + r.endColumn - 1);
     if (typeof s.value === "number" && NUMERIC3.test(text.trim()) && Number(text.trim().replace(/_/g, "")) === s.value) continue;
     const { valueRange: _drop, ...rest } = s;
     void _drop;
@@ -24893,12 +24906,12 @@ function checkpoints(ctx) {
 }
 var MAX_COMMENT = 400;
 function documentedGpus(text, line) {
-  const lines = text.split("\n");
+  const lines2 = text.split("\n");
   let origin;
   let nearest;
   let simulated;
-  for (let i = Math.min(line - 2, lines.length - 1); i >= 0 && i >= line - 40; i--) {
-    const raw = lines[i].trim();
+  for (let i = Math.min(line - 2, lines2.length - 1); i >= 0 && i >= line - 40; i--) {
+    const raw = lines2[i].trim();
     if (!raw.startsWith("#")) continue;
     const c = raw.slice(0, MAX_COMMENT);
     const uf = /update[-_]freq\s+(\d{1,5})/i.exec(c);
@@ -28266,10 +28279,10 @@ function fails(f, failOn) {
   return RANK3[f.severity] >= RANK3[failOn === "warning" ? "warning" : "error"];
 }
 function detail(f) {
-  const lines = [`${f.path}:${f.line}:${f.column}: ${f.severity} ${f.ruleId}: ${f.message}`];
-  if (f.fix) lines.push(`fix: ${f.fix}`);
-  for (const r of f.related ?? []) lines.push(`related: ${r.path}:${r.line}:${r.column}: ${r.message}`);
-  return lines.join("\n");
+  const lines2 = [`${f.path}:${f.line}:${f.column}: ${f.severity} ${f.ruleId}: ${f.message}`];
+  if (f.fix) lines2.push(`fix: ${f.fix}`);
+  for (const r of f.related ?? []) lines2.push(`related: ${r.path}:${r.line}:${r.column}: ${r.message}`);
+  return lines2.join("\n");
 }
 function formatJunit(report2, options = {}) {
   const failOn = options.failOn ?? "error";
@@ -28499,18 +28512,18 @@ function lrChart(base, head, points = 50, labels = {}) {
 }
 function planSection(c, links, points) {
   const title = links ? `[${escapeMarkdown(c.path)}](${lineUrl(links, c.path, 1).replace(/#L1$/, "")})` : escapeMarkdown(c.path);
-  const lines = [`#### ${title}`, ""];
-  lines.push(c.base ? `Compared with ${escapeMarkdown(c.baseLabel ?? "the base")}.` : "New config (no base version).", "");
-  lines.push("| | base | head | change |", "| --- | --- | --- | --- |");
+  const lines2 = [`#### ${title}`, ""];
+  lines2.push(c.base ? `Compared with ${escapeMarkdown(c.baseLabel ?? "the base")}.` : "New config (no base version).", "");
+  lines2.push("| | base | head | change |", "| --- | --- | --- | --- |");
   for (const row of PLAN_ROWS) {
     const b = c.base ? row.value(c.base) : void 0;
     const h = row.value(c.head);
     if (b === void 0 && h === void 0) continue;
-    lines.push(`| ${row.label} | ${cell(b, row.percent)} | ${cell(h, row.percent)} | ${change(b, h)} |`);
+    lines2.push(`| ${row.label} | ${cell(b, row.percent)} | ${cell(h, row.percent)} | ${change(b, h)} |`);
   }
   const chart = c.base ? lrChart(c.base, c.head, points, { base: c.baseLabel, head: c.path }) : void 0;
-  if (chart) lines.push("", chart);
-  return lines.join("\n");
+  if (chart) lines2.push("", chart);
+  return lines2.join("\n");
 }
 function sizeOf2(s, unit) {
   return unit === "bytes" ? Buffer.byteLength(s, "utf8") : s.length;
@@ -28552,30 +28565,6 @@ ${blocks[i]}`;
   return `${out}
 `;
 }
-
-// src/engine/source-lines.ts
-var SourceLines = class {
-  constructor(text) {
-    this.text = text;
-  }
-  text;
-  /** starts[i]: where line i + 1 starts, as far as asked. */
-  starts = [0];
-  /** Line `line` (1-based) without its `\n`, undefined where `split('\n')[line - 1]` is. */
-  at(line) {
-    const text = this.text;
-    if (text === void 0 || !Number.isInteger(line) || line < 1) return void 0;
-    const starts2 = this.starts;
-    while (starts2.length < line) {
-      const newline2 = text.indexOf("\n", starts2[starts2.length - 1]);
-      if (newline2 < 0) return void 0;
-      starts2.push(newline2 + 1);
-    }
-    const start = starts2[line - 1];
-    const newline = text.indexOf("\n", start);
-    return text.slice(start, newline < 0 ? text.length : newline);
-  }
-};
 
 // src/report/stylish.ts
 var DEFAULT_WIDTH = 100;
@@ -28634,8 +28623,8 @@ function groupByFile(report2) {
   return [...groups].filter(([, list2]) => list2.length > 0).map(([p, list2]) => [p, [...list2].sort(byPosition)]);
 }
 var FRAME_WIDTH = 240;
-function codeFrame(lines, f, gutter, p) {
-  let raw = lines.at(f.line);
+function codeFrame(lines2, f, gutter, p) {
+  let raw = lines2.at(f.line);
   if (raw === void 0) return [];
   if (raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
   let start = Math.min(Math.max(f.column - 1, 0), raw.length);
@@ -28670,14 +28659,14 @@ function summaryLine(report2, p) {
   );
 }
 function wrap2(text, limit) {
-  const lines = [];
+  const lines2 = [];
   let line = "";
   let lineWidth = 0;
   for (const word of text.split(" ")) {
     if (word === "") continue;
     const wordWidth = width(word);
     if (line && lineWidth + 1 + wordWidth > limit) {
-      lines.push(line);
+      lines2.push(line);
       line = word;
       lineWidth = wordWidth;
     } else if (line) {
@@ -28688,8 +28677,8 @@ function wrap2(text, limit) {
       lineWidth = wordWidth;
     }
   }
-  if (line) lines.push(line);
-  return lines;
+  if (line) lines2.push(line);
+  return lines2;
 }
 function firstClause(message) {
   const at6 = message.indexOf(": ");
@@ -28701,7 +28690,7 @@ function formatStylish(report2, opts) {
   const out = [];
   for (const [path27, findings] of groupByFile(report2)) {
     const source = opts.sources.get(path27);
-    const lines = new SourceLines(source);
+    const lines2 = new SourceLines(source);
     const rows = findings.map((f) => {
       const message = stripTerminalControls(f.message);
       const ruleId = stripTerminalControls(f.ruleId);
@@ -28724,7 +28713,7 @@ function formatStylish(report2, opts) {
         out.push(`  ${position}  ${severity}  ${p.dim(r.ruleId)}`);
         out.push(...wrap2(r.message, limit - 4).map((l) => `    ${l}`));
       }
-      out.push(...codeFrame(lines, r.f, gutter, p));
+      out.push(...codeFrame(lines2, r.f, gutter, p));
       for (const rel of r.f.related ?? []) {
         const where4 = `${rel.path === path27 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
         const [first, ...rest] = wrap2(`${where4} ${stripTerminalControls(firstClause(rel.message))}`, limit - 12);
@@ -28786,18 +28775,18 @@ function rlUnits(plan) {
   return parts2.join("; ");
 }
 function formatPlan(result) {
-  const lines = [];
+  const lines2 = [];
   const clean = stripTerminalControls;
-  lines.push(`${clean(result.file.path)}  dialect: ${result.dialect?.meta.id ?? "none"}`);
+  lines2.push(`${clean(result.file.path)}  dialect: ${result.dialect?.meta.id ?? "none"}`);
   const launch = result.launch;
   if (launch) {
-    lines.push(`  launched by: ${clean(launch.script)}:${launch.range.line} (${clean(launch.launcher)}; ${clean(launch.resolvedFrom)}; runs in ${clean(launch.workdir.label)})`);
+    lines2.push(`  launched by: ${clean(launch.script)}:${launch.range.line} (${clean(launch.launcher)}; ${clean(launch.resolvedFrom)}; runs in ${clean(launch.workdir.label)})`);
   }
-  for (const start of result.starts ?? []) lines.push(`  starts: ${clean(start)}`);
+  for (const start of result.starts ?? []) lines2.push(`  starts: ${clean(start)}`);
   if (!result.extraction) {
-    lines.push(`  no plan: ${clean(result.reason ?? "unknown reason")}`);
-    for (const p of result.file.problems) lines.push(`  ${p.range.line}:${p.range.column} ${p.kind}: ${clean(p.message)}`);
-    return lines.join("\n") + "\n";
+    lines2.push(`  no plan: ${clean(result.reason ?? "unknown reason")}`);
+    for (const p of result.file.problems) lines2.push(`  ${p.range.line}:${p.range.column} ${p.kind}: ${clean(p.message)}`);
+    return lines2.join("\n") + "\n";
   }
   const { missing, notes } = result.extraction;
   const plan = runPlanOf(result);
@@ -28810,22 +28799,22 @@ function formatPlan(result) {
       continue;
     }
     const value = (setting.bound === "upper" ? "\u2264 " : "") + formatValue(setting.value) + (setting.unit && setting.unit !== "ratio" ? ` ${setting.unit}` : "");
-    lines.push(`  ${field.padEnd(width2)}  ${value.padEnd(16)}  ${setting.origin.padEnd(8)}  ${clean(where2(setting))}`);
+    lines2.push(`  ${field.padEnd(width2)}  ${value.padEnd(16)}  ${setting.origin.padEnd(8)}  ${clean(where2(setting))}`);
   }
   const rl = rlUnits(plan);
-  if (rl) lines.push(`  RL units: ${clean(rl)}`);
-  if (result.extraction.overridable) lines.push(`  overridable: ${clean(result.extraction.overridable.message)}`);
-  if (result.reference) lines.push(`  compared with: ${clean(result.reference.label)}`);
+  if (rl) lines2.push(`  RL units: ${clean(rl)}`);
+  if (result.extraction.overridable) lines2.push(`  overridable: ${clean(result.extraction.overridable.message)}`);
+  if (result.reference) lines2.push(`  compared with: ${clean(result.reference.label)}`);
   for (const link of result.linked ?? []) {
-    lines.push(`  linked: ${clean(link.path)} (${link.key}: ${clean(link.written)}${link.resolvedFrom ? `, found from ${clean(link.resolvedFrom)}` : ""})`);
+    lines2.push(`  linked: ${clean(link.path)} (${link.key}: ${clean(link.written)}${link.resolvedFrom ? `, found from ${clean(link.resolvedFrom)}` : ""})`);
   }
-  for (const note of notes) lines.push(`  note: ${clean(note)}`);
-  if (unknown.length) lines.push(`  unknown: ${unknown.join(", ")}`);
+  for (const note of notes) lines2.push(`  note: ${clean(note)}`);
+  if (unknown.length) lines2.push(`  unknown: ${unknown.join(", ")}`);
   if (missing.length) {
-    lines.push("  to resolve more:");
-    for (const m of missing) lines.push(`    ${m.field}: ${clean(m.hint)}`);
+    lines2.push("  to resolve more:");
+    for (const m of missing) lines2.push(`    ${m.field}: ${clean(m.hint)}`);
   }
-  return lines.join("\n") + "\n";
+  return lines2.join("\n") + "\n";
 }
 
 // src/cli/args.ts
@@ -29397,13 +29386,13 @@ var import_node_util3 = require("node:util");
 var RescaleError = class extends Error {
 };
 function lineStarts(text) {
-  const starts2 = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts2.push(i + 1);
-  return starts2;
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
 }
 function textAt(text, r) {
-  const starts2 = lineStarts(text);
-  return text.slice((starts2[r.line - 1] ?? 0) + r.column - 1, (starts2[r.endLine - 1] ?? 0) + r.endColumn - 1);
+  const starts = lineStarts(text);
+  return text.slice((starts[r.line - 1] ?? 0) + r.column - 1, (starts[r.endLine - 1] ?? 0) + r.endColumn - 1);
 }
 var where3 = (s) => s.file && s.range ? `${s.file}:${s.range.line}:${s.range.column}` : s.file ?? "";
 var keyOf5 = (s, fallback) => s.key ?? fallback;
@@ -29881,17 +29870,17 @@ function parseRescaleArgs(argv) {
 var pad = (s, n) => s.length >= n ? s : s + " ".repeat(n - s.length);
 function formatRescale(file, r, after) {
   const clean = stripTerminalControls;
-  const lines = [`${clean(file)}: global batch ${r.k === 1 ? `stays ${formatCount(r.oldGlobal)}` : `${formatCount(r.oldGlobal)} \u2192 ${formatCount(r.newGlobal)} (\xD7${formatCount(Number(r.k.toFixed(4)))})`}`];
+  const lines2 = [`${clean(file)}: global batch ${r.k === 1 ? `stays ${formatCount(r.oldGlobal)}` : `${formatCount(r.oldGlobal)} \u2192 ${formatCount(r.newGlobal)} (\xD7${formatCount(Number(r.k.toFixed(4)))})`}`];
   const width2 = Math.max(0, ...r.changes.map((c) => `${c.key} ${c.from} \u2192 ${c.to}`.length));
-  for (const c of r.changes) lines.push(`  ${pad(`${c.range.line}:${c.range.column}`, 7)} ${pad(clean(`${c.key} ${c.from} \u2192 ${c.to}`), width2)}  ${clean(c.why)}`);
-  if (r.changes.length === 0) lines.push("  no value in the file changes");
-  for (const k of r.kept) lines.push(`  unchanged: ${clean(k)}`);
-  for (const a of after) lines.push(`  then: ${clean(a)}`);
+  for (const c of r.changes) lines2.push(`  ${pad(`${c.range.line}:${c.range.column}`, 7)} ${pad(clean(`${c.key} ${c.from} \u2192 ${c.to}`), width2)}  ${clean(c.why)}`);
+  if (r.changes.length === 0) lines2.push("  no value in the file changes");
+  for (const k of r.kept) lines2.push(`  unchanged: ${clean(k)}`);
+  for (const a of after) lines2.push(`  then: ${clean(a)}`);
   if (r.manual.length) {
-    lines.push("  not changed, set by hand:");
-    for (const m of r.manual) lines.push(`    - ${clean(m)}`);
+    lines2.push("  not changed, set by hand:");
+    for (const m of r.manual) lines2.push(`    - ${clean(m)}`);
   }
-  return lines.join("\n") + "\n";
+  return lines2.join("\n") + "\n";
 }
 function derivedChanges(before2, after, r) {
   if (!after?.extraction) return ["the rescaled file could not be analysed again; check it with `trainlint plan`"];
