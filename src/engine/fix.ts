@@ -107,19 +107,17 @@ export function literalRange(file: SourceFile, range: Range): Range | undefined 
 }
 
 /**
- * The lines of the file last asked about. One slot, not a map of every file: a file's settings are
- * read together, and a WeakMap keyed by per-file objects costs every scavenge.
+ * The lines of the text last asked about (a file's settings are read together). One slot keyed by
+ * the text itself, not a map of every file: a WeakMap keyed by per-file objects costs every scavenge.
  */
-let linesOf: SourceFile | undefined;
-let linesText: string | undefined;
 let lines = new SourceLines(undefined);
+let linesText: string | undefined;
 
 /** `text.split('\n')[line - 1].slice(from, to)` of the file (undefined where there is no such line). */
 function lineSlice(file: SourceFile, line: number, from: number, to: number): string | undefined {
-  if (file !== linesOf || file.text !== linesText) {
-    linesOf = file;
+  if (file.text !== linesText) {
     linesText = file.text;
-    lines = new SourceLines(file.text);
+    lines = new SourceLines(linesText);
   }
   return lines.slice(line, from, to);
 }

@@ -334,7 +334,7 @@ export const schema: Rule = {
     if (configErrors) for (const e of configErrors) ctx.report({ range: e.range, message: e.message, data: { ...e.data } });
     const own = ctx.file.tree;
     // No empty array per file: most dialects have no removed key to look for.
-    const removed = own?.kind === 'map' ? REMOVED_KEYS[ctx.dialectId ?? ''] : undefined;
+    const removed = REMOVED_KEYS[ctx.dialectId ?? ''];
     if (removed && own?.kind === 'map') {
       for (const entry of removed) {
         for (const written of own.entries) {
@@ -352,9 +352,7 @@ export const schema: Rule = {
     if (!tree || ctx.schemas.length === 0) return;
     // Each validator is given the part of the tree its schema reads (engine/schema-reads.ts).
     let whole: unknown;
-    const schemas = ctx.schemas;
-    for (let i = 0; i < schemas.length; i++) {
-      const { name, validate } = schemas[i];
+    for (const { name, validate } of ctx.schemas) {
       const reads = schemaReads(validate.schema);
       // The config as its framework's loader types it (OmegaConf: a plain `2e4` is a float; schemas.ts).
       const scalar = typesAsOmegaConf(validate) ? omegaConfScalar : undefined;

@@ -129,8 +129,8 @@ export function flattened(text: string): string {
 export function reportGradePlan(plan: TrainingPlan, detach = false): TrainingPlan {
   const out: Record<string, Setting> = {};
   const settings = plan as Record<string, Setting | undefined>;
-  // One for…in walk (plans come in many shapes: each field read by the walk's own key, no array of keys).
-  for (const field in settings) {
+  // Keys, not entries: no [field, setting] pair per field of every file's plan.
+  for (const field of Object.keys(settings)) {
     const s = settings[field];
     if (!s) continue;
     // One walk of the setting's own fields (setting-fields.ts: loads by name miss V8's caches on settings).
