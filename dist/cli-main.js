@@ -4559,14 +4559,12 @@ function literalRange(file, range) {
   if (quoted && LITERAL_NUMBER.test(quoted[2])) return { ...range, column: range.column + 1, endColumn: range.endColumn - 1 };
   return void 0;
 }
-var linesOf;
-var linesText;
 var lines = new SourceLines(void 0);
+var linesText;
 function lineSlice(file, line, from, to) {
-  if (file !== linesOf || file.text !== linesText) {
-    linesOf = file;
+  if (file.text !== linesText) {
     linesText = file.text;
-    lines = new SourceLines(file.text);
+    lines = new SourceLines(linesText);
   }
   return lines.slice(line, from, to);
 }
@@ -6527,7 +6525,7 @@ var schema = {
     const configErrors = ctx.configErrors;
     if (configErrors) for (const e of configErrors) ctx.report({ range: e.range, message: e.message, data: { ...e.data } });
     const own2 = ctx.file.tree;
-    const removed = own2?.kind === "map" ? REMOVED_KEYS[ctx.dialectId ?? ""] : void 0;
+    const removed = REMOVED_KEYS[ctx.dialectId ?? ""];
     if (removed && own2?.kind === "map") {
       for (const entry of removed) {
         for (const written of own2.entries) {
@@ -6544,9 +6542,7 @@ var schema = {
     const tree = own2 ?? ctx.schemaTree;
     if (!tree || ctx.schemas.length === 0) return;
     let whole;
-    const schemas = ctx.schemas;
-    for (let i = 0; i < schemas.length; i++) {
-      const { name: name2, validate } = schemas[i];
+    for (const { name: name2, validate } of ctx.schemas) {
       const reads = schemaReads(validate.schema);
       const scalar3 = typesAsOmegaConf(validate) ? omegaConfScalar : void 0;
       const data = reads === WHOLE ? scalar3 ? toPlain(tree, scalar3) : whole ??= toPlain(tree) : plainFor(tree, reads, scalar3);
@@ -7553,12 +7549,12 @@ var RecentMap = class {
 var BASELINE_FILE = ".trainlint-baseline.json";
 var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
 var FINGERPRINT_VERSION = 2;
-var linesOf2 = /* @__PURE__ */ new WeakMap();
+var linesOf = /* @__PURE__ */ new WeakMap();
 var LINES_KEPT = 8;
 function lineOf(texts, path27, line) {
   if (!Number.isInteger(line) || line < 1) return "";
-  let cache = linesOf2.get(texts);
-  if (!cache) linesOf2.set(texts, cache = new RecentMap(LINES_KEPT));
+  let cache = linesOf.get(texts);
+  if (!cache) linesOf.set(texts, cache = new RecentMap(LINES_KEPT));
   let known = cache.get(path27);
   if (!known) cache.set(path27, known = { text: texts.get(path27) ?? "", starts: [0] });
   const { text, starts } = known;
@@ -26552,7 +26548,7 @@ function flattened(text) {
 function reportGradePlan(plan, detach = false) {
   const out = {};
   const settings = plan;
-  for (const field in settings) {
+  for (const field of Object.keys(settings)) {
     const s = settings[field];
     if (!s) continue;
     const { value, origin, unit, file, key, range, how, note, bound } = settingFields(s);
