@@ -1,5 +1,5 @@
 // Start-up of issue #12: one file in a new process against `node -e 0`, for the CLI (the Node on
-// PATH, and Node 24 with a warm and a cold compile cache) and for the action up to its first API
+// PATH and Node 24, each with a warm and a cold code cache) and for the action up to its first API
 // call (Node 24, cold and warm; bench/action-startup.mjs). Every measurement is interleaved with the
 // others, run by run, so that load from other jobs falls on all of them alike; the results are
 // medians and ratios of medians. Part of bench/run.mjs; alone:
@@ -30,7 +30,7 @@ const nodeVersion = (bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' })
 
 /**
  * All start-up measurements, `runs` interleaved rounds. `node24` may be undefined (its lines are
- * left out). Returns { cli, cliFresh, cli24, cli24cold, cli24fresh, cli24freshPatterns, action, actionWarm, load }.
+ * left out). Returns { cli, cliCold, cliFresh, cli24, cli24cold, cli24fresh, cli24freshPatterns, action, actionWarm, load }.
  */
 export async function measureStartup({ repo, node, node24, runs }) {
   const cli = path.join(repo, 'dist', 'cli.js');
@@ -42,6 +42,8 @@ export async function measureStartup({ repo, node, node24, runs }) {
   copyFileSync(path.join(repo, 'bench', 'fixtures', 'axolotl-lora.yaml'), path.join(fresh, 'axolotl.yaml'));
   const cacheDir = path.join(fresh, 'compile-cache');
   const env = { ...process.env };
+  // Cold: NODE_DISABLE_COMPILE_CACHE turns off Node's compile cache and trainlint's own code cache
+  // of the CLI bundle (src/code-cache.ts, under Node 20 too).
   const cold = { ...env, NODE_DISABLE_COMPILE_CACHE: '1' };
   const series = {};
   const add = (key, ms) => (series[key] ??= []).push(ms);
@@ -53,6 +55,7 @@ export async function measureStartup({ repo, node, node24, runs }) {
       const keep = (key, ms) => i >= 0 && add(key, ms);
       keep('node', timeRun(node, ['-e', '0'], repo, env));
       keep('cli', timeRun(node, [cli, oneFile], repo, env));
+      keep('cliCold', timeRun(node, [cli, oneFile], repo, cold));
       keep('cliFresh', timeRun(node, [cli, 'sft.yaml'], fresh, env));
       if (!session) continue;
       keep('node24', timeRun(node24, ['-e', '0'], repo, env));
@@ -81,6 +84,7 @@ export async function measureStartup({ repo, node, node24, runs }) {
   const out = { runs, load: [loadBefore, loadavg()[0]] };
   const version = nodeVersion(node);
   out.cli = { node: version, nodeMs: m('node'), cliMs: m('cli'), ratio: m('cli') / m('node') };
+  out.cliCold = { node: version, nodeMs: m('node'), cliMs: m('cliCold'), ratio: m('cliCold') / m('node') };
   out.cliFresh = { node: version, nodeMs: m('node'), cliMs: m('cliFresh'), ratio: m('cliFresh') / m('node') };
   if (session) {
     const v24 = nodeVersion(node24);
@@ -100,12 +104,13 @@ export async function measureStartup({ repo, node, node24, runs }) {
 export function startupLines(s) {
   const out = [];
   const cliLine = (c, what) => `start-up, one file in a new process: CLI ${c.cliMs.toFixed(0)} ms vs node -e 0 ${c.nodeMs.toFixed(0)} ms = ${c.ratio.toFixed(2)}× (${c.node}${what})`;
-  out.push(cliLine(s.cli, ''));
-  if (s.cliFresh) out.push(cliLine(s.cliFresh, ', the file alone in a fresh repository'));
-  if (s.cli24) out.push(cliLine(s.cli24, ', warm compile cache'));
-  if (s.cli24cold) out.push(cliLine(s.cli24cold, ', cold: no compile cache'));
-  if (s.cli24fresh) out.push(cliLine(s.cli24fresh, ', warm compile cache, the file alone in a fresh repository'));
-  if (s.cli24freshPatterns) out.push(cliLine(s.cli24freshPatterns, ', warm compile cache, an axolotl config (a schema with patterns) alone in a fresh repository'));
+  out.push(cliLine(s.cli, s.cliCold ? ', warm code cache' : ''));
+  if (s.cliCold) out.push(cliLine(s.cliCold, ', cold: no code cache'));
+  if (s.cliFresh) out.push(cliLine(s.cliFresh, ', warm code cache, the file alone in a fresh repository'));
+  if (s.cli24) out.push(cliLine(s.cli24, ', warm code cache'));
+  if (s.cli24cold) out.push(cliLine(s.cli24cold, ', cold: no code cache'));
+  if (s.cli24fresh) out.push(cliLine(s.cli24fresh, ', warm code cache, the file alone in a fresh repository'));
+  if (s.cli24freshPatterns) out.push(cliLine(s.cli24freshPatterns, ', warm code cache, an axolotl config (a schema with patterns) alone in a fresh repository'));
   for (const [label, a] of [['cold', s.action], ['warm compile cache', s.actionWarm]]) {
     if (!a) continue;
     out.push(
