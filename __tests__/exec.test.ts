@@ -5,7 +5,7 @@ import path from 'node:path';
 import { runCli } from '../src/cli/main';
 import { parse } from 'shell-quote';
 import fc from 'fast-check';
-import { commandLineText, parseExecArgs, shellWord } from '../src/cli/exec';
+import { commandLineText, parseExecArgs, scriptRun, shellWord } from '../src/cli/exec';
 import type { Report } from '../src/engine/report-types';
 
 const HF = `output_dir: ./out
@@ -140,6 +140,90 @@ describe('trainlint exec', () => {
       isTTY: false,
     });
     expect(code).toBe(4);
+  });
+});
+
+// torchtitan's run_train.sh shape: NGPU and CONFIG_FILE from the environment, with defaults.
+const RUN_TRAIN = [
+  '#!/usr/bin/bash',
+  'set -ex',
+  'NGPU=${NGPU:-"8"}',
+  'CONFIG_FILE=${CONFIG_FILE:-"./train_configs/tp2.toml"}',
+  'torchrun --nproc_per_node=${NGPU} --rdzv_backend c10d --rdzv_endpoint="localhost:0" \\',
+  '-m torchtitan.train --job.config_file ${CONFIG_FILE} "$@"',
+  '',
+].join('\n');
+/** A torchtitan job config: global batch 48 of micro 4 needs 48 / 4 / data-parallel whole. */
+const titanToml = (tp: number) =>
+  ['[training]', 'local_batch_size = 4', 'global_batch_size = 48', 'seq_len = 2048', 'steps = 1000', '', '[parallelism]', `tensor_parallel_degree = ${tp}`, ''].join('\n');
+
+describe('scriptRun', () => {
+  test('a launch script run directly, by bash or sh, after env and NAME=value words', () => {
+    expect(scriptRun(['./run_train.sh'])).toEqual({ environment: [], written: './run_train.sh' });
+    expect(scriptRun(['NGPU=4', 'CONFIG_FILE=a.toml', './run_train.sh', '--training.steps', '10'])).toEqual({
+      environment: [
+        ['NGPU', '4'],
+        ['CONFIG_FILE', 'a.toml'],
+      ],
+      written: './run_train.sh',
+    });
+    expect(scriptRun(['env', 'NGPU=4', 'bash', '-ex', 'scripts/train.sh'])).toEqual({ environment: [['NGPU', '4']], written: 'scripts/train.sh' });
+    expect(scriptRun(['/usr/bin/env', 'A=1', 'sh', '--', 'x.slurm'])).toEqual({ environment: [['A', '1']], written: 'x.slurm' });
+  });
+  test('anything else is not: programs, a shell running a string, env with options of its own', () => {
+    expect(scriptRun(['torchrun', '--nproc_per_node', '8', 'train.py'])).toBeUndefined();
+    expect(scriptRun(['CFG=a.yaml', 'python', 'train.py'])).toBeUndefined();
+    expect(scriptRun(['bash', '-c', './run_train.sh'])).toBeUndefined();
+    expect(scriptRun(['bash', '-o', 'pipefail', 'x.sh'])).toBeUndefined();
+    expect(scriptRun(['env', '-i', 'NGPU=4', './run_train.sh'])).toBeUndefined();
+    expect(scriptRun(['env', '-u', 'NGPU', './run_train.sh'])).toBeUndefined();
+    expect(scriptRun(['NGPU=4'])).toBeUndefined();
+  });
+});
+
+describe('trainlint exec of a launch script', () => {
+  const repo = () => tempRepo({ 'run_train.sh': RUN_TRAIN, 'train_configs/tp2.toml': titanToml(2), 'train_configs/tp1.toml': titanToml(1) });
+
+  test("the script is the launch, read with the command's environment: NGPU and CONFIG_FILE choose the world size and the config", async () => {
+    const dir = repo();
+    // 8 GPUs, TP 2: data-parallel 4, 48 / (4 × 4) = 3: clean, and the command runs.
+    const clean = await exec(['--format', 'json', '--', 'NGPU=8', './run_train.sh'], dir);
+    expect(clean.code).toBe(0);
+    expect(clean.ran).toEqual([['NGPU=8', './run_train.sh']]);
+    const cleanReport = JSON.parse(clean.stderr) as Report;
+    expect(cleanReport.files.map((f) => f.path).sort()).toEqual(['run_train.sh', 'train_configs/tp2.toml']);
+    expect(cleanReport.files.find((f) => f.path === 'train_configs/tp2.toml')!.plan.worldSize).toMatchObject({ value: 8, origin: 'launcher', file: 'run_train.sh', key: '--nproc_per_node' });
+
+    // 10 GPUs on the TP 1 config: data-parallel 10, 48 is not a multiple of 40: torchtitan refuses to start.
+    const bad = await exec(['--format', 'json', '--', 'env', 'NGPU=10', 'CONFIG_FILE=./train_configs/tp1.toml', './run_train.sh'], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.ran).toEqual([]);
+    const report = JSON.parse(bad.stderr.slice(0, bad.stderr.lastIndexOf('}') + 1)) as Report;
+    expect(report.files.map((f) => f.path).sort()).toEqual(['run_train.sh', 'train_configs/tp1.toml']);
+    expect(report.files.find((f) => f.path === 'train_configs/tp1.toml')!.plan.worldSize).toMatchObject({ value: 10, origin: 'launcher' });
+    expect(report.findings).toEqual([expect.objectContaining({ ruleId: 'batch-size-mismatch', path: 'train_configs/tp1.toml' })]);
+    expect(bad.stderr).toContain('not running the command');
+  });
+
+  test("without an environment the script's own defaults apply; bash -x runs the same script", async () => {
+    const dir = repo();
+    const r = await exec(['--dry-run', '--format', 'json', '--', 'bash', '-x', 'run_train.sh'], dir);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stderr) as Report;
+    expect(report.files.find((f) => f.path === 'train_configs/tp2.toml')!.plan.worldSize).toMatchObject({ value: 8, origin: 'launcher' });
+    // NGPU 12 on TP 2: data-parallel 6, 48 / (4 × 6) = 2: clean; NGPU 16: data-parallel 8, 48 / 32: not whole.
+    expect((await exec(['--dry-run', '--', 'NGPU=12', 'bash', 'run_train.sh'], dir)).code).toBe(0);
+    expect((await exec(['--dry-run', '--', 'NGPU=16', 'bash', 'run_train.sh'], dir)).code).toBe(1);
+  });
+
+  test('NAME=value words are never configs: a command that is not a script lints its command line', async () => {
+    const dir = tempRepo({ 'sft.yaml': HF });
+    const r = await exec(['--dry-run', '--', 'CFG=missing.yaml', 'python', 'train.py', '--config', 'sft.yaml'], dir);
+    expect(r.stderr).not.toContain('not found');
+    expect(r.code).toBe(0);
+    // A script that is not in the folder: the command line is linted, and the launch is left to the shell.
+    const missing = await exec(['--dry-run', '--', 'NGPU=8', './nowhere.sh'], dir);
+    expect(missing.code).toBe(0);
   });
 });
 

@@ -207,6 +207,26 @@ describe('variables', () => {
     expect(script.variables.map((v) => `${v.name}=${v.value}`)).toEqual(['N=1', 'N=2', 'A=1', 'B=1']);
   });
 
+  test("the environment a script starts with: its defaults give way, its own assignments win, its commands see it", () => {
+    const text = ['NGPU=${NGPU:-"8"}', 'torchrun --nproc_per_node=${NGPU} train.py --lr ${LR:-1e-4} --out "$OUT"', 'NGPU=2', 'torchrun --nproc_per_node=$NGPU train.py', ''].join('\n');
+    const env: [string, string][] = [
+      ['NGPU', '4'],
+      ['LR', '3e-4'],
+      ['OUT', '/ckpt/a b'],
+    ];
+    const { script, problems } = parseLaunchScript(text, undefined, env);
+    expect(problems).toEqual([]);
+    expect(script.commands.map((c) => launcherWorldSize(c)?.value)).toEqual([4, 2]);
+    expect(argValue(script.commands[0], '--lr')?.value).toBe('3e-4');
+    expect(argValue(script.commands[0], '--out')?.value).toBe('/ckpt/a b');
+    // Without it, the defaults.
+    const alone = parseLaunchScript(text).script;
+    expect(alone.commands.map((c) => launcherWorldSize(c)?.value)).toEqual([8, 2]);
+    expect(argValue(alone.commands[0], '--lr')?.value).toBe('1e-4');
+    // Names that are not variable names are ignored.
+    expect(parseLaunchScript(text, undefined, [['1NGPU', '4'], ['N-GPU', '4']]).script.commands.map((c) => launcherWorldSize(c)?.value)).toEqual([8, 2]);
+  });
+
   test('env prefixes belong to the command, not to the script', () => {
     const text = 'CUDA_VISIBLE_DEVICES=0,1 OMP_NUM_THREADS=4 torchrun --nproc-per-node=2 train.py --lr 1\n';
     const { script } = parseLaunchScript(text);

@@ -5,12 +5,15 @@
  * the fail level. `--dry-run` lints only. The command is run by us, never the linted configs.
  */
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import type { RuleSetting } from '../config/types.js';
 import { parseSource } from '../engine/load-file.js';
+import { SCRIPT_EXTENSIONS } from '../engine/repository.js';
 import { CONFIG_EXT, scriptLaunches } from '../engine/script-links.js';
+import { sourceReaderFor } from '../engine/script-sources.js';
 import type { SourceFile } from '../engine/source.js';
-import { checkRepoPath, repoRootOf } from '../engine/repo-files.js';
+import { checkRepoPath, decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
 import type { FailOn } from './args.js';
 import { FORMATS, type CliFormat } from './args.js';
 
@@ -84,7 +87,7 @@ export function namedConfigPaths(file: SourceFile, command: string[], cwd: strin
   const launches = scriptLaunches(file, '.');
   const candidates = file.script?.commands.length
     ? launches.flatMap((l) => [...l.configs.map((c) => c.written), ...(l.accelerateConfig ? [l.accelerateConfig.written] : [])])
-    : command.slice(1).filter((t) => CONFIG_EXT.test(t) && !t.startsWith('-'));
+    : command.slice(1).filter((t) => CONFIG_EXT.test(t) && !t.startsWith('-') && !ASSIGNMENT.test(t));
   const accelerate = new Set(launches.flatMap((l) => (l.accelerateConfig ? [l.accelerateConfig.written] : [])));
   const found: string[] = [];
   const repo = repoRootOf(cwd);
@@ -101,6 +104,63 @@ export function namedConfigPaths(file: SourceFile, command: string[], cwd: strin
     if (!found.includes(rel) && !accelerate.has(candidate)) found.push(rel);
   }
   return found;
+}
+
+/** `NAME=value`: an assignment to the command's environment (before its program), or a `key=value` argument; never a path. */
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/;
+/** Shells that run a script file given as their first operand. */
+const SHELLS = new Set(['bash', 'sh']);
+
+/** A command that runs a launch script: the environment it starts it with, and its path as written. */
+export interface ScriptRun {
+  environment: [string, string][];
+  written: string;
+}
+
+/**
+ * `[env] [NAME=value…] [bash|sh [-options]] path/to/script.sh [args…]` (torchtitan's
+ * `NGPU=4 CONFIG_FILE=… ./run_train.sh`): the script it runs, by a launch-script extension, and
+ * the `NAME=value` words before it. Undefined for any other command, for `env` with options of
+ * its own (`-i`, `-u NAME`), and for a shell given `-c` (a string, not a file) or `-o`.
+ */
+export function scriptRun(command: readonly string[]): ScriptRun | undefined {
+  let i = 0;
+  const viaEnv = path.posix.basename(command[0] ?? '') === 'env';
+  if (viaEnv) i++;
+  const environment: [string, string][] = [];
+  for (; i < command.length; i++) {
+    const m = ASSIGNMENT.exec(command[i]);
+    if (!m) break;
+    environment.push([m[1], m[2]]);
+  }
+  let word = command[i];
+  if (word === undefined || (viaEnv && word.startsWith('-'))) return undefined;
+  if (SHELLS.has(path.posix.basename(word))) {
+    for (i++; command[i]?.startsWith('-'); i++) {
+      if (command[i] === '--') {
+        i++;
+        break;
+      }
+      if (!/^-[A-Za-z]+$/.test(command[i]) || /[co]/.test(command[i])) return undefined;
+    }
+    word = command[i];
+  }
+  if (word === undefined || !SCRIPT_EXTENSIONS.has(path.posix.extname(word).toLowerCase())) return undefined;
+  return { environment, written: word };
+}
+
+/**
+ * The launch script a command runs, read from the folder trainlint runs in and parsed with the
+ * command's environment (its `${NGPU:-8}` is the command's NGPU): the launch `exec` lints, standing
+ * at the script's path. Undefined when the script is not a readable file inside that folder (the
+ * command line itself is linted then).
+ */
+export function scriptRunFile(run: ScriptRun, cwd: string, maxBytes: number): SourceFile | undefined {
+  const repo = repoRootOf(cwd);
+  const read = readRepoFile(repo, run.written, maxBytes, 'maxFileBytes');
+  const text = read.ok ? decodeUtf8(read.bytes) : undefined;
+  if (!read.ok || text === undefined) return undefined;
+  return parseSource(read.rel, text, { environment: run.environment, scriptSources: (rel) => sourceReaderFor(repo, rel, maxBytes) }, 'shell');
 }
 
 /** Characters a shell word may hold unquoted (no expansion, globbing, splitting or operator). */

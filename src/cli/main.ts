@@ -19,7 +19,7 @@ import { endLintWorkers } from '../engine/parallel/pool.js';
 import { writeJson } from '../report/json.js';
 import { formatPlan } from '../report/plan-text.js';
 import { HELP, parseCliArgs, type CliArgs, type FailOn } from './args.js';
-import { COMMAND_LINE_PATH, commandLineFile, namedConfigPaths, parseExecArgs, runCommand } from './exec.js';
+import { COMMAND_LINE_PATH, commandLineFile, namedConfigPaths, parseExecArgs, runCommand, scriptRun, scriptRunFile } from './exec.js';
 import { findRepositoryRoot } from '../engine/repository.js';
 import { lrChartSvg } from '../report/chart-svg.js';
 import type { PlanChange } from '../report/markdown.js';
@@ -145,7 +145,10 @@ function emitPieces(args: CliArgs, io: CliIO, make: (write: (piece: string | Uin
 async function runExec(argv: string[], io: CliIO): Promise<number> {
   const args = parseExecArgs(argv);
   const { config } = readConfig(io.cwd, args.config, findRepositoryRoot(io.cwd));
-  const file = commandLineFile(args.command);
+  // A command that runs a launch script of the repository (`NGPU=4 CONFIG_FILE=… ./run_train.sh`):
+  // the script is the launch, read with the command's environment; any other: the command line.
+  const run = scriptRun(args.command);
+  const file = (run && scriptRunFile(run, io.cwd, config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)) ?? commandLineFile(args.command);
   const paths = namedConfigPaths(file, args.command, io.cwd);
   // The command line is the launch: the repository's scripts do not add plans of their own.
   const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], repoScripts: false });

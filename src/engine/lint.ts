@@ -237,7 +237,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const lintedScripts = new Set(linted.map((f) => f.path));
   for (const file of scripts) {
     const isVirtual = virtualPaths.has(file.path);
-    const scriptDir = isVirtual ? toRepo('.') : toRepo(path.posix.dirname(file.path));
+    // A virtual script's folder is that of its path: `.` for exec's command line, the script's for a script it runs.
+    const scriptDir = toRepo(path.posix.dirname(file.path));
     for (const launch of scriptLaunches(file, scriptDir)) {
       if (isVirtual) launch.workdir = { dir: toRepo('.'), label: 'the working directory' };
       // `accelerate launch --config_file X`: X's num_processes and mixed_precision are the launch's values too,

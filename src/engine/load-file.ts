@@ -61,6 +61,8 @@ export interface ParseOptions {
   yamlVersion?: YamlVersion;
   /** The reader of the files a launch script sources, by the script's path (engine/script-sources.ts). */
   scriptSources?: (relPath: string) => SourceReader | undefined;
+  /** A launch script's starting environment (`NGPU=4 ./run_train.sh` run by `trainlint exec`). */
+  environment?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** Parse text that is already decoded. */
@@ -78,7 +80,7 @@ export function parseSource(relPath: string, text: string, options: ParseOptions
   const directives = scanDirectives(text, format !== 'json');
   const file: SourceFile = { path: relPath, text, format, problems: [], directives };
   if (format === 'shell') {
-    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath));
+    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath), options.environment);
     file.script = script;
     file.problems = capParseErrors(problems.map((p): LoadProblem => ({ kind: 'parse-error', message: p.message, range: p.range })));
     return file;

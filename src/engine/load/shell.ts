@@ -256,9 +256,15 @@ const MAX_SOURCE_DEPTH = 4;
  * Reads a launch script. `readSource`, when given, reads the files it sources (`source ./hparams.env`): their
  * assignments are applied where the statement is (the file is read, never run). Without it, or when a file
  * cannot be read, the variables keep the script's values and the statement is listed in `script.sources`.
+ * `environment` is what the script is started with (`NGPU=4 CONFIG_FILE=x.toml ./run_train.sh`): exported
+ * variables set before its first line, so `${NGPU:-8}` is 4.
  */
-export function parseLaunchScript(text: string, readSource?: SourceReader): { script: LaunchScript; problems: ShellProblem[] } {
-  const parser = new ScriptParser(String(text ?? ''), readSource);
+export function parseLaunchScript(
+  text: string,
+  readSource?: SourceReader,
+  environment: ReadonlyArray<readonly [string, string]> = [],
+): { script: LaunchScript; problems: ShellProblem[] } {
+  const parser = new ScriptParser(String(text ?? ''), readSource, 0, environment);
   try {
     parser.run();
   } catch (err) {
@@ -296,8 +302,15 @@ class ScriptParser {
     private readonly src: string,
     private readonly readSource?: SourceReader,
     private readonly sourceDepth = 0,
+    environment: ReadonlyArray<readonly [string, string]> = [],
   ) {
     this.lineStarts = computeLineStarts(src);
+    // The environment the script starts with: exported, so the commands it runs inherit it too.
+    for (const [name, value] of environment) {
+      if (!/^[A-Za-z_]\w*$/.test(name) || value.length > MAX_VARIABLE_CHARS) continue;
+      this.vars.set(name, { value, words: splitWords(value).map((text) => ({ text })), array: false });
+      this.exported.add(name);
+    }
     const slurm = readSbatch(src, this.lineStarts);
     if (slurm) {
       this.script.slurm = slurm;
