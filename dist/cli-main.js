@@ -529,7 +529,7 @@ var require_shell_quote = __commonJS({
 
 // src/cli/main.ts
 var import_node_fs12 = require("node:fs");
-var import_node_path25 = __toESM(require("node:path"), 1);
+var import_node_path26 = __toESM(require("node:path"), 1);
 
 // src/config/errors.ts
 var UsageError = class extends Error {
@@ -852,12 +852,12 @@ function mapDelete(node, key) {
   node.entries = node.entries.filter((e) => e.key !== key);
   dropIndex(node);
 }
-function getIn(root, path27) {
+function getIn(root, path28) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (let s = 0; s < path27.length; s++) {
-    const step = path27[s];
+  for (let s = 0; s < path28.length; s++) {
+    const step = path28[s];
     if (node.kind === "map") {
       const i = positionOf(node, typeof step === "string" ? step : String(step));
       if (i < 0) return void 0;
@@ -878,9 +878,9 @@ function getIn(root, path27) {
 function hasKey(node, key) {
   return node !== void 0 && node.kind === "map" && positionOf(node, key) >= 0;
 }
-function locateNearest(root, path27) {
-  for (let n = path27.length; n >= 0; n--) {
-    const hit = getIn(root, path27.slice(0, n));
+function locateNearest(root, path28) {
+  for (let n = path28.length; n >= 0; n--) {
+    const hit = getIn(root, path28.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -899,17 +899,17 @@ function toPlain(node, scalar3) {
     }
   }
 }
-function walkEntries(node, visit, path27 = []) {
+function walkEntries(node, visit, path28 = []) {
   if (node.kind === "map") {
     const entries = node.entries;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i];
-      const childPath = [...path27, entry.key];
+      const childPath = [...path28, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path27, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path28, i]));
   }
 }
 
@@ -2978,11 +2978,11 @@ function seqFor(items, info, range) {
     })
   };
 }
-function setNode(node, path27, o, within2) {
-  if (path27.length === 0) return scalarFor(o, node);
-  if (!node) return setIn({ kind: "map", entries: [], range: within2 }, path27, o);
-  if (node.kind === "map") return setIn(node, path27, o);
-  const [key, ...rest] = path27;
+function setNode(node, path28, o, within2) {
+  if (path28.length === 0) return scalarFor(o, node);
+  if (!node) return setIn({ kind: "map", entries: [], range: within2 }, path28, o);
+  if (node.kind === "map") return setIn(node, path28, o);
+  const [key, ...rest] = path28;
   if (node.kind !== "seq" || o.style !== "mmengine" || !/^\d+$/.test(key)) return void 0;
   const at6 = Number(key);
   if (at6 >= node.items.length) return void 0;
@@ -2992,8 +2992,8 @@ function setNode(node, path27, o, within2) {
   items[at6] = item;
   return { ...node, items };
 }
-function setIn(map, path27, o) {
-  const [key, ...rest] = path27;
+function setIn(map, path28, o) {
+  const [key, ...rest] = path28;
   const entry = mapGet(map, key);
   let value;
   if (rest.length === 0) value = scalarFor(o, entry?.value);
@@ -3859,8 +3859,8 @@ var Expr = class {
         throw new Unsupported2();
       }
       if (/(^|\.)get_config$/.test(callee.name) && positional.length === 1) {
-        const path27 = positional[0];
-        const what = path27.kind === "scalar" && typeof path27.value === "string" ? `get_config("${path27.value}")` : "get_config(\u2026)";
+        const path28 = positional[0];
+        const what = path28.kind === "scalar" && typeof path28.value === "string" ? `get_config("${path28.value}")` : "get_config(\u2026)";
         return partialMap(this.range(start, close), `from ${what}, which is not read`);
       }
     }
@@ -3908,8 +3908,8 @@ function copyEntry(entry, value) {
   markCopy(copy, entry);
   return copy;
 }
-function updateAt(node, path27, keyRange, change2, budget) {
-  const [step, ...rest] = path27;
+function updateAt(node, path28, keyRange, change2, budget) {
+  const [step, ...rest] = path28;
   if (!step) return void 0;
   if (node.kind === "map") {
     if (!budget.copy(node.entries.length)) return void 0;
@@ -4116,12 +4116,12 @@ function parsePythonConfig(text, input = {}) {
     keyRanges.delete(name2.text);
     keyRanges.set(name2.text, tokRange(name2));
   };
-  const forget = (path27, range, reason) => {
-    if (!path27.includes(".") && !path27.includes("[")) {
-      env.delete(path27);
-      keyRanges.delete(path27);
+  const forget = (path28, range, reason) => {
+    if (!path28.includes(".") && !path28.includes("[")) {
+      env.delete(path28);
+      keyRanges.delete(path28);
     }
-    opaque.set(path27, { range, reason });
+    opaque.set(path28, { range, reason });
   };
   const evaluate2 = (tokens) => new Expr(tokens, scope).all();
   const rebind = (root, current, updated) => {
@@ -4643,11 +4643,11 @@ var SAME_FILE_LR_TWINS = {
   "scheduler.params.cycle_max_lr": ["optimizer", "params", "lr"]
 };
 function sameFileLrTwin(lr, file) {
-  const path27 = lr.key && lr.file === file.path && Object.hasOwn(SAME_FILE_LR_TWINS, lr.key) ? SAME_FILE_LR_TWINS[lr.key] : void 0;
-  const hit = path27 ? getIn(file.tree, path27) : void 0;
-  if (!path27 || hit?.node.kind !== "scalar" || hit.node.value !== lr.value) return void 0;
+  const path28 = lr.key && lr.file === file.path && Object.hasOwn(SAME_FILE_LR_TWINS, lr.key) ? SAME_FILE_LR_TWINS[lr.key] : void 0;
+  const hit = path28 ? getIn(file.tree, path28) : void 0;
+  if (!path28 || hit?.node.kind !== "scalar" || hit.node.value !== lr.value) return void 0;
   const valueRange = literalRange(file, hit.node.range);
-  return { value: lr.value, origin: "explicit", file: file.path, key: path27.join("."), range: hit.keyRange, ...valueRange ? { valueRange } : {} };
+  return { value: lr.value, origin: "explicit", file: file.path, key: path28.join("."), range: hit.keyRange, ...valueRange ? { valueRange } : {} };
 }
 function findingEdits(f) {
   return f.edit ? [f.edit, ...f.alsoEdits ?? []] : [];
@@ -4717,12 +4717,12 @@ function hunkLines(prefix, lines2, start, end, noFinalNewline) {
   }
   return out;
 }
-function unifiedDiff(path27, before2, after, context = 2) {
+function unifiedDiff(path28, before2, after, context = 2) {
   const a = diffLines(before2);
   const b = diffLines(after);
   if (before2 === after) return "";
-  const header = `--- a/${path27}
-+++ b/${path27}
+  const header = `--- a/${path28}
++++ b/${path28}
 `;
   if (a.lines.length !== b.lines.length || a.noFinalNewline !== b.noFinalNewline) {
     const minus = hunkLines("-", a.lines, 0, a.lines.length, a.noFinalNewline);
@@ -4805,8 +4805,8 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path27, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path27);
+function numberAt(file, path28, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path28);
   if (!hit || hit.node.kind !== "scalar") return void 0;
   const node = hit.node;
   let value;
@@ -4823,31 +4823,31 @@ function numberAt(file, path27, loader, origin = "explicit") {
   const launched = overrideSetting(node, value);
   if (launched) return launched;
   const valueRange = editableRange(file, node, hit.keyRange);
-  const setting = { value, origin, file: file.path, key: keyText(path27), range: hit.keyRange };
+  const setting = { value, origin, file: file.path, key: keyText(path28), range: hit.keyRange };
   if (valueRange) setting.valueRange = valueRange;
   if (note) setting.note = note;
   return setting;
 }
-function keyText(path27) {
-  return path27.length === 1 ? String(path27[0]) : path27.join(".");
+function keyText(path28) {
+  return path28.length === 1 ? String(path28[0]) : path28.join(".");
 }
 function editableRange(file, node, keyRange) {
   if (augmentedFrom(node) || !startsAfter(node.range, keyRange) || sharedScalar(file.tree, node)) return void 0;
   return literalRange(file, node.range);
 }
-function stringAt(file, path27) {
-  const hit = getIn(file.tree, path27);
+function stringAt(file, path28) {
+  const hit = getIn(file.tree, path28);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
   const launched = overrideSetting(hit.node, String(hit.node.value));
   if (launched) return launched;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: keyText(path27), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: keyText(path28), range: hit.keyRange };
 }
-function boolAt(file, path27) {
-  const hit = getIn(file.tree, path27);
+function boolAt(file, path28) {
+  const hit = getIn(file.tree, path28);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
   const launched = overrideSetting(hit.node, hit.node.value);
   if (launched) return launched;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: keyText(path27), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: keyText(path28), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -6291,8 +6291,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path27) {
-  return path27.length ? path27.join(".") : "(root)";
+function showPath(path28) {
+  return path28.length ? path28.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 var PATTERN_CHARS = 40;
@@ -6423,32 +6423,32 @@ function summariseErrors(errors, root) {
   for (const e of errors) {
     if (absorbed.has(e)) continue;
     if (e.keyword === "if" && branchSaid(e)) continue;
-    const path27 = pointerToPath(e.instancePath);
+    const path28 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? [], root);
-      out.push({ path: path27, keyword: e.keyword, message: `${showPath(path27)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path28, keyword: e.keyword, message: `${showPath(path28)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path27, keyword: e.keyword, message: `${showPath(path27)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path28, keyword: e.keyword, message: `${showPath(path28)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path27, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path27)}` });
+      out.push({ path: [...path28, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path28)}` });
     } else if (e.keyword === "enum") {
       const allowed2 = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path27, keyword: e.keyword, message: `${showPath(path27)} must be one of ${allowed2}` });
+      out.push({ path: path28, keyword: e.keyword, message: `${showPath(path28)} must be one of ${allowed2}` });
     } else if (e.keyword === "pattern") {
       const meaning = patternMeaning(e, root);
       const quoted = `must match the pattern ${quotedPattern(String(e.params.pattern))}${meaning.note ? ` (${meaning.note})` : ""}`;
       const said6 = meaning.message ?? (meaning.noun ? `must be ${meaning.noun}` : quoted);
-      out.push({ path: path27, keyword: e.keyword, message: `${showPath(path27)} ${said6}` });
+      out.push({ path: path28, keyword: e.keyword, message: `${showPath(path28)} ${said6}` });
     } else {
-      out.push({ path: path27, keyword: e.keyword, message: `${showPath(path27)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path28, keyword: e.keyword, message: `${showPath(path28)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-function wantsInteger(errors, path27) {
-  const at6 = path27.join("/");
+function wantsInteger(errors, path28) {
+  const at6 = path28.join("/");
   return errors.some((e) => {
     if (pointerToPath(e.instancePath).join("/") !== at6) return false;
     if (e.keyword === "type") {
@@ -6464,10 +6464,10 @@ function wantsInteger(errors, path27) {
     }
   });
 }
-function stringNumberHint(tree, path27, keyword2, loader, integer, named3 = {}) {
+function stringNumberHint(tree, path28, keyword2, loader, integer, named3 = {}) {
   const none = { text: "" };
   if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf" && keyword2 !== "pattern") return none;
-  const node = getIn(tree, path27)?.node;
+  const node = getIn(tree, path28)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return none;
   if (!node.plain) {
     if (keyword2 === "pattern") return none;
@@ -6500,10 +6500,10 @@ function stringNumberHint(tree, path27, keyword2, loader, integer, named3 = {}) 
 }
 var YAML11_BOOL2 = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
 var LOADER_NAMES = { pyyaml: "PyYAML", pydantic: "PyYAML", omegaconf: "OmegaConf", yacs: "yacs (PyYAML)", text: "the loader" };
-function booleanWordHint(tree, path27, errors, loader) {
-  const node = getIn(tree, path27)?.node;
+function booleanWordHint(tree, path28, errors, loader) {
+  const node = getIn(tree, path28)?.node;
   if (!node || node.kind !== "scalar" || !node.plain || typeof node.value !== "boolean" || !YAML11_BOOL2.test(node.source) || loader === "text") return { text: "" };
-  const at6 = path27.join("/");
+  const at6 = path28.join("/");
   const word = node.source.toLowerCase();
   const wanted = errors.some((e) => {
     if (pointerToPath(e.instancePath).join("/") !== at6) return false;
@@ -7551,12 +7551,12 @@ var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
 var FINGERPRINT_VERSION = 2;
 var linesOf = /* @__PURE__ */ new WeakMap();
 var LINES_KEPT = 8;
-function lineOf(texts, path27, line) {
+function lineOf(texts, path28, line) {
   if (!Number.isInteger(line) || line < 1) return "";
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, cache = new RecentMap(LINES_KEPT));
-  let known = cache.get(path27);
-  if (!known) cache.set(path27, known = { text: texts.get(path27) ?? "", starts: [0] });
+  let known = cache.get(path28);
+  if (!known) cache.set(path28, known = { text: texts.get(path28) ?? "", starts: [0] });
   const { text, starts } = known;
   while (starts.length < line) {
     const newline = text.indexOf("\n", starts[starts.length - 1]);
@@ -8233,13 +8233,13 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag2) => flag2.replace(/_/g, "-");
-var basename = (path27) => path27.slice(path27.lastIndexOf("/") + 1);
+var basename = (path28) => path28.slice(path28.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
 var MAX_SOURCE_DEPTH = 4;
-function parseLaunchScript(text, readSource) {
-  const parser = new ScriptParser(String(text ?? ""), readSource);
+function parseLaunchScript(text, readSource, environment = []) {
+  const parser = new ScriptParser(String(text ?? ""), readSource, 0, environment);
   try {
     parser.run();
   } catch (err) {
@@ -8248,11 +8248,16 @@ function parseLaunchScript(text, readSource) {
   return { script: parser.script, problems: parser.problems };
 }
 var ScriptParser = class _ScriptParser {
-  constructor(src, readSource, sourceDepth = 0) {
+  constructor(src, readSource, sourceDepth = 0, environment = []) {
     this.src = src;
     this.readSource = readSource;
     this.sourceDepth = sourceDepth;
     this.lineStarts = computeLineStarts(src);
+    for (const [name2, value] of environment) {
+      if (!/^[A-Za-z_]\w*$/.test(name2) || value.length > MAX_VARIABLE_CHARS) continue;
+      this.vars.set(name2, { value, words: splitWords(value).map((text) => ({ text })), array: false });
+      this.exported.add(name2);
+    }
     const slurm = readSbatch(src, this.lineStarts);
     if (slurm) {
       this.script.slurm = slurm;
@@ -8296,17 +8301,17 @@ var ScriptParser = class _ScriptParser {
    * A virtualenv's `activate` sets none that matter.
    */
   source(words, st, refs) {
-    const path27 = words[1] ? this.expand(words[1], st, refs)[0]?.text : void 0;
-    if (path27 !== void 0 && basename(path27) === "activate") return;
+    const path28 = words[1] ? this.expand(words[1], st, refs)[0]?.text : void 0;
+    if (path28 !== void 0 && basename(path28) === "activate") return;
     const last = words[words.length - 1];
     const range = this.range(st.map[words[0].from], st.map[Math.max(last.from, last.to - 1)] + 1);
-    const read = path27 === void 0 ? { why: "its path is not known" } : this.readSource ? this.readSource(path27, [...this.script.directoryChanges ?? []]) : /[$`]/.test(path27) ? { why: "its path is not known" } : { why: "sourced files are not read here" };
+    const read = path28 === void 0 ? { why: "its path is not known" } : this.readSource ? this.readSource(path28, [...this.script.directoryChanges ?? []]) : /[$`]/.test(path28) ? { why: "its path is not known" } : { why: "sourced files are not read here" };
     if ("why" in read || this.sourceDepth >= MAX_SOURCE_DEPTH) {
       this.sourced = true;
-      (this.script.sources ??= []).push({ path: path27 ?? "", range, read: false, why: "why" in read ? read.why : "sourced too deep" });
+      (this.script.sources ??= []).push({ path: path28 ?? "", range, read: false, why: "why" in read ? read.why : "sourced too deep" });
       return;
     }
-    (this.script.sources ??= []).push({ path: path27 ?? "", range, read: true });
+    (this.script.sources ??= []).push({ path: path28 ?? "", range, read: true });
     const child = new _ScriptParser(read.text, this.readSource, this.sourceDepth + 1);
     child.vars = new Map(this.vars);
     child.allExport = this.allExport;
@@ -9982,8 +9987,8 @@ function launchOverrides(file, cmd) {
       text = arg.value;
       value = typeOverride(text, flags);
     }
-    const path27 = name2.split(".").map((k) => k.replace(/-/g, "_"));
-    out.push({ style: flags, path: path27, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
+    const path28 = name2.split(".").map((k) => k.replace(/-/g, "_"));
+    out.push({ style: flags, path: path28, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
   }
   return out;
 }
@@ -9992,7 +9997,7 @@ function isOpenMMLabTrain(cmd) {
 }
 function openMMLabOverrides(file, cmd, where4) {
   const out = [];
-  const add = (path27, value, text, arg, range) => out.push({ style: "mmengine", path: path27, value, text, flag: arg.flag || path27.join("."), file: file.path, range, where: where4 });
+  const add = (path28, value, text, arg, range) => out.push({ style: "mmengine", path: path28, value, text, flag: arg.flag || path28.join("."), file: file.path, range, where: where4 });
   let options = false;
   for (const arg of cmd.args) {
     if (arg.flag === "--auto-scale-lr" && arg.value === void 0) add(["auto_scale_lr", "enable"], true, "True", arg, arg.flagRange);
@@ -11384,9 +11389,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path27) => JSON.stringify(path27);
-function showPath2(path27) {
-  return path27.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path28) => JSON.stringify(path28);
+function showPath2(path28) {
+  return path28.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -11458,15 +11463,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path27, p) {
-    const k = pathKey(path27);
+  place(path28, p) {
+    const k = pathKey(path28);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path27, p, blankStart, blankEnd) {
-    const prior = this.place(path27, p);
-    const def = { path: path27, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path28, p, blankStart, blankEnd) {
+    const prior = this.place(path28, p);
+    const def = { path: path28, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -11508,28 +11513,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path27 = [];
+    const path28 = [];
     segs.forEach((seg, n) => {
-      path27.push(seg.name);
+      path28.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path27], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path27));
-      if (count2) path27.push(count2 - 1);
+      this.place([...path28], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path28));
+      if (count2) path28.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path27], header, start, t.length);
-      return { path: path27, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path28], header, start, t.length);
+      return { path: path28, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path27);
+    const k = pathKey(path28);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path27], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path28], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path27, index], element);
+    this.place([...path28, index], element);
     const array = this.places.get(k);
-    path27.push(index);
-    return { path: path27, section: { places: array ? [element, array] : [element], def } };
+    path28.push(index);
+    return { path: path28, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -11540,17 +11545,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path27 = [...table];
+    const path28 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path27.push(seg.name);
-      this.place([...path27], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path28.push(seg.name);
+      this.place([...path28], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path27.push(segs[segs.length - 1].name);
-    const value = this.value(path27, depth);
-    this.define(path27, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path28.push(segs[segs.length - 1].name);
+    const value = this.value(path28, depth);
+    this.define(path28, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path27, depth) {
+  value(path28, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -11581,8 +11586,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path27, index], depth + 1);
-        this.place([...path27, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path28, index], depth + 1);
+        this.place([...path28, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -11594,7 +11599,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path27, comma, depth + 1);
+        this.keyval(path28, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -11633,17 +11638,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path27, inherited, depth) => {
-    const place = path27.length ? scan.places.get(pathKey(path27)) : void 0;
-    const range = path27.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path28, inherited, depth) => {
+    const place = path28.length ? scan.places.get(pathKey(path28)) : void 0;
+    const range = path28.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path27, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path28, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path27, key];
+        const childPath = [...path28, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -11822,7 +11827,7 @@ function parseSource(relPath, text, options = {}, format = formatOf(relPath)) {
   const directives = scanDirectives(text, format !== "json");
   const file = { path: relPath, text, format, problems: [], directives };
   if (format === "shell") {
-    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath));
+    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath), options.environment);
     file.script = script;
     file.problems = capParseErrors(problems.map((p) => ({ kind: "parse-error", message: p.message, range: p.range })));
     return file;
@@ -11904,12 +11909,12 @@ function readDefaultsList(tree) {
         out.skipped.push({ text: text2, range: item.range, why: "not a config path" });
         continue;
       }
-      const path27 = m2[2];
-      const slash = path27.lastIndexOf("/");
+      const path28 = m2[2];
+      const slash = path28.lastIndexOf("/");
       out.entries.push({
         kind: "config",
-        group: slash < 0 ? "" : path27.slice(0, slash),
-        options: [slash < 0 ? path27 : path27.slice(slash + 1)],
+        group: slash < 0 ? "" : path28.slice(0, slash),
+        options: [slash < 0 ? path28 : path28.slice(slash + 1)],
         ...m2[3] !== void 0 ? { package: m2[3] } : {},
         optional: m2[1] === "optional",
         override: false,
@@ -12986,8 +12991,8 @@ function trlVersion(env) {
   return { eras: [ERAS[ERAS.length - 1]], source: "no TRL pin in requirements*.txt, pyproject.toml or setup.py: the current rule (TRL \u2265 0.20) is applied", pinned: false };
 }
 var TRL_STOPS = "TRL refuses to start (GRPOConfig/GRPOTrainer raise ValueError before training)";
-function rangeOf3(path27, ...settings) {
-  const inFile = (s) => s?.range !== void 0 && (s.file === void 0 || s.file === path27);
+function rangeOf3(path28, ...settings) {
+  const inFile = (s) => s?.range !== void 0 && (s.file === void 0 || s.file === path28);
   const written = settings.find((s) => s?.range && s.origin !== "default" && s.origin !== "derived");
   if (written) return inFile(written) ? written.range : void 0;
   return settings.find(inFile)?.range;
@@ -14036,20 +14041,20 @@ var OmegaReader = class {
   /** References and resolver arguments followed by the current lookup. */
   steps = 0;
   /** The key as written in the file (with the block prefix). */
-  key(path27) {
-    if (this.prefix.length === 0) return path27.join(".");
-    if (path27.length === 0) return this.prefix.join(".");
-    return `${this.prefix.join(".")}.${path27.join(".")}`;
+  key(path28) {
+    if (this.prefix.length === 0) return path28.join(".");
+    if (path28.length === 0) return this.prefix.join(".");
+    return `${this.prefix.join(".")}.${path28.join(".")}`;
   }
   /** Where the entry was written: this file, another composed file, or an override. */
   sourceOf(entry) {
     return entry ? this.options.sources?.get(entry) : void 0;
   }
-  locate(path27) {
+  locate(path28) {
     let node = this.root;
     let keyRange = this.root.range;
     let entry;
-    for (const step of path27) {
+    for (const step of path28) {
       if (node.kind === "map") {
         const e = mapGet(node, String(step));
         if (!e) return void 0;
@@ -14068,14 +14073,14 @@ var OmegaReader = class {
     }
     return { node, keyRange, entry };
   }
-  lookup(path27) {
-    const hit = this.locate(path27);
+  lookup(path28) {
+    const hit = this.locate(path28);
     if (!hit) return void 0;
     const { keyRange, entry } = hit;
     const node = hit.node;
     if (node.kind !== "scalar" || typeof node.value !== "string" || !node.value.includes("${")) return entry ? { node, keyRange, entry } : { node, keyRange };
     this.steps = 0;
-    const r = this.evaluateString(node.value, path27.map(String), [], 0);
+    const r = this.evaluateString(node.value, path28.map(String), [], 0);
     if (!r.ok) return entry ? { node, keyRange, entry, unresolved: r.why } : { node, keyRange, unresolved: r.why };
     return entry ? { node: r.node, keyRange, entry, via: r.how } : { node: r.node, keyRange, via: r.how };
   }
@@ -14173,29 +14178,29 @@ var OmegaReader = class {
     if (out === void 0 || !Number.isFinite(out)) return { ok: false, why: `\`${shorten(text)}\` does not give a number` };
     return { ok: true, node: scalar(out, String(out)), how: `computed by \`${shorten(text)}\` (${parts2.join(", ")})` };
   }
-  unresolvedNote(path27, hit) {
-    if (hit.unresolved) this.notes.push(`${this.key(path27)}: ${hit.unresolved}, so its value is unknown`);
+  unresolvedNote(path28, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path28)}: ${hit.unresolved}, so its value is unknown`);
   }
   /** File, origin and override note of a Setting read at the hit's key. */
-  settingBase(path27, hit) {
+  settingBase(path28, hit) {
     const launched = overrideSetting(hit.node, 0);
     if (launched) return { origin: "launcher", file: launched.file, key: launched.key, range: launched.range, note: launched.note };
     const src = this.sourceOf(hit.entry);
     const origin = src?.override?.origin ?? "explicit";
     const overrideNote = src?.override && src.file !== this.file.path ? `Hydra override \`${src.override.text}\` at ${src.file}:${src.override.range.line}` : void 0;
-    const base = { origin, file: src?.file ?? this.file.path, key: this.key(path27), range: hit.keyRange };
+    const base = { origin, file: src?.file ?? this.file.path, key: this.key(path28), range: hit.keyRange };
     if (overrideNote) base.note = overrideNote;
     return base;
   }
   /** A numeric Setting (OmegaConf typing), following references. */
-  number(path27) {
-    const hit = this.lookup(path27);
+  number(path28) {
+    const hit = this.lookup(path28);
     if (!hit) return void 0;
-    this.unresolvedNote(path27, hit);
+    this.unresolvedNote(path28, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
     const num8 = scalarNumber(hit.node, this.loader);
     if (!num8) return void 0;
-    const base = this.settingBase(path27, hit);
+    const base = this.settingBase(path28, hit);
     const note = joinNotes(base.note, hit.via, num8.note);
     const setting = { value: num8.value, origin: base.origin, file: base.file, key: base.key, range: base.range };
     if (base.note) setting.note = note;
@@ -14204,31 +14209,31 @@ var OmegaReader = class {
     return setting;
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
-  string(path27) {
-    const hit = this.lookup(path27);
+  string(path28) {
+    const hit = this.lookup(path28);
     if (!hit) return void 0;
-    this.unresolvedNote(path27, hit);
+    this.unresolvedNote(path28, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path27, hit);
+    const base = this.settingBase(path28, hit);
     const note = joinNotes(base.note, hit.via);
     const setting = { value: String(hit.node.value), origin: base.origin, file: base.file, key: base.key, range: base.range };
     if (note) setting.note = note;
     return setting;
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
-  scalar(path27) {
-    const hit = this.lookup(path27);
+  scalar(path28) {
+    const hit = this.lookup(path28);
     if (!hit) return void 0;
-    this.unresolvedNote(path27, hit);
+    this.unresolvedNote(path28, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path27, hit);
+    const base = this.settingBase(path28, hit);
     const note = joinNotes(base.note, hit.via);
     const setting = { origin: base.origin, file: base.file, key: base.key, range: base.range };
     if (note) setting.note = note;
     return { value: hit.node.value, setting };
   }
-  has(path27) {
-    return this.locate(path27) !== void 0;
+  has(path28) {
+    return this.locate(path28) !== void 0;
   }
 };
 function joinNotes(a, b, c) {
@@ -14342,8 +14347,8 @@ function scoreBlock(block) {
   if (mpt || has4("icl_tasks") || has4("train_loader")) return 6;
   return 0;
 }
-function scalarText2(root, path27) {
-  const hit = getIn(root, path27);
+function scalarText2(root, path28) {
+  const hit = getIn(root, path28);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function trainingBlock(file) {
@@ -14355,12 +14360,12 @@ function trainingBlock(file) {
   return void 0;
 }
 var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
-function timeSetting(reader2, path27, bareIntIsEpochs) {
-  const raw = reader2.scalar(path27);
+function timeSetting(reader2, path28, bareIntIsEpochs) {
+  const raw = reader2.scalar(path28);
   if (!raw) return void 0;
   const time = parseComposerTime(raw.value, bareIntIsEpochs);
   if ("error" in time) {
-    reader2.notes.push(`${reader2.key(path27)}: ${time.error}`);
+    reader2.notes.push(`${reader2.key(path28)}: ${time.error}`);
     return void 0;
   }
   return { time, setting: raw.setting };
@@ -14380,8 +14385,8 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num8 = (...path27) => reader2.number(path27);
-  const str4 = (...path27) => reader2.string(path27);
+  const num8 = (...path28) => reader2.number(path28);
+  const str4 = (...path28) => reader2.string(path28);
   if (block.mcli && file.tree) {
     const gpus2 = getIn(file.tree, ["compute", "gpus"]);
     if (gpus2 && gpus2.node.kind === "scalar" && typeof gpus2.node.value === "number") {
@@ -14672,8 +14677,8 @@ var NEOX_KEYS = [
   "lr_decay_iters",
   "lr-decay-iters"
 ];
-function isMap2(file, path27) {
-  const hit = getIn(file.tree, path27);
+function isMap2(file, path28) {
+  const hit = getIn(file.tree, path28);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 var STRONG_GROUP2 = keyGroup(STRONG_KEYS2);
@@ -14716,8 +14721,8 @@ function deepspeedScore(file, facts = detectFacts(file)) {
   }
   return score5 === 0 || facts.some(NEOX_GROUP) ? 0 : score5;
 }
-function isAuto(file, path27) {
-  const hit = getIn(file.tree, path27);
+function isAuto(file, path28) {
+  const hit = getIn(file.tree, path28);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
 }
 function hasAuto(file) {
@@ -14729,19 +14734,19 @@ function hasAuto(file) {
   }
   return found;
 }
-function num2(ctx, path27, field, hfSource) {
-  if (isAuto(ctx.file, path27)) {
-    const key = path27.join(".");
+function num2(ctx, path28, field, hfSource) {
+  if (isAuto(ctx.file, path28)) {
+    const key = path28.join(".");
     ctx.autos.push(key);
     if (field && !ctx.missing.some((m) => m.field === field)) {
       ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
     }
     return void 0;
   }
-  return numberAt(ctx.file, path27, LOADER4);
+  return numberAt(ctx.file, path28, LOADER4);
 }
-function conflict2(ctx, path27, kind, message, data) {
-  const hit = getIn(ctx.file.tree, path27);
+function conflict2(ctx, path28, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path28);
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
@@ -14924,8 +14929,8 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
 }
 function readWarmup2(ctx) {
   const { file, plan, notes } = ctx;
-  const path27 = ["scheduler", "params", "warmup_num_steps"];
-  const explicit2 = num2(ctx, path27, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const path28 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit2 = num2(ctx, path28, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
   const shape = warmupShape(file, explicit2?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
   if (explicit2) {
     plan.warmupSteps = steps({ ...explicit2, note: explicit2.note ? `${explicit2.note}; ${shape}` : shape });
@@ -14934,7 +14939,7 @@ function readWarmup2(ctx) {
     } else if (explicit2.value < 2) {
       notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
     }
-  } else if (!isAuto(file, path27)) {
+  } else if (!isAuto(file, path28)) {
     plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
   }
 }
@@ -15002,19 +15007,19 @@ function trainerBatchCheck(ctx) {
 function hardCodedMatched(file) {
   const out = /* @__PURE__ */ new Map();
   for (const { dsKey } of TRAINER_MATCHED_KEYS) {
-    const path27 = dsKey.split(".");
+    const path28 = dsKey.split(".");
     if (dsKey.endsWith(".enabled")) {
-      const flag2 = boolAt(file, path27);
+      const flag2 = boolAt(file, path28);
       if (flag2) out.set(dsKey, flag2);
       continue;
     }
-    const hit = getIn(file.tree, path27);
+    const hit = getIn(file.tree, path28);
     if (hit?.node.kind === "seq") {
       const items = hit.node.items.map((n) => n.kind === "scalar" && typeof n.value === "number" ? n.value : void 0);
       if (items.every((v) => v !== void 0)) out.set(dsKey, { value: items, origin: "explicit", file: file.path, key: dsKey, range: hit.keyRange });
       continue;
     }
-    const value = numberAt(file, path27, LOADER4);
+    const value = numberAt(file, path28, LOADER4);
     if (value) out.set(dsKey, value);
   }
   return out;
@@ -15172,8 +15177,8 @@ var Reader = class {
     this.file = file;
   }
   file;
-  node(path27) {
-    const hit = getIn(this.file.tree, path27);
+  node(path28) {
+    const hit = getIn(this.file.tree, path28);
     if (!hit) return void 0;
     const launched = overrideSetting(hit.node, 0);
     if (launched) {
@@ -15181,14 +15186,14 @@ var Reader = class {
       void _value;
       return { node: hit.node, setting };
     }
-    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path27.join("."), range: hit.keyRange } };
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path28.join("."), range: hit.keyRange } };
   }
-  number(path27) {
-    return numberAt(this.file, path27, LOADER5);
+  number(path28) {
+    return numberAt(this.file, path28, LOADER5);
   }
   /** A scalar as text (null is absent). */
-  string(path27) {
-    return stringAt(this.file, path27);
+  string(path28) {
+    return stringAt(this.file, path28);
   }
 };
 function devicesCount(node) {
@@ -15218,9 +15223,9 @@ function readWorldSize(r) {
   return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices2.setting.range } };
 }
 function readPeakLr(plan, r, notes, ignored) {
-  const lrs = LR_PATHS.flatMap(({ path: path27, userArg: userArg2 }) => {
-    const lr2 = r.number(path27);
-    return lr2 ? [{ lr: lr2, userArg: userArg2, name: path27.join(".") }] : [];
+  const lrs = LR_PATHS.flatMap(({ path: path28, userArg: userArg2 }) => {
+    const lr2 = r.number(path28);
+    return lr2 ? [{ lr: lr2, userArg: userArg2, name: path28.join(".") }] : [];
   });
   if (lrs.length === 0) return;
   const { lr, userArg, name: name2 } = lrs[0];
@@ -15247,8 +15252,8 @@ function extractPlan(file, env) {
   const world = readWorldSize(r);
   if ("setting" in world) plan.worldSize = world.setting;
   else if (world.why) notes.push(`world size unknown: ${world.why}`);
-  for (const path27 of BATCH_PATHS) {
-    const b = r.number(path27);
+  for (const path28 of BATCH_PATHS) {
+    const b = r.number(path28);
     if (b) {
       plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
       break;
@@ -15515,7 +15520,7 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num8 = (...path27) => numberAt(file, path27, LOADER6);
+    const num8 = (...path28) => numberAt(file, path28, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices2 = deviceCount(file, script);
@@ -15923,7 +15928,7 @@ var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length
 var REQUIRED_GROUP = keyGroup(["global_train_batch_size", "max_duration"]);
 function score2(root) {
   if (!root || root.kind !== "map") return 0;
-  const has4 = (path27) => getIn(root, path27) !== void 0;
+  const has4 = (path28) => getIn(root, path28) !== void 0;
   if (!has4(["global_train_batch_size"]) || !has4(["max_duration"])) return 0;
   if (FOUNDRY_KEYS2.some(has4)) return 0;
   if (!has4(["run_name"]) && !has4(["model", "d_model"])) return 0;
@@ -15934,8 +15939,8 @@ function score2(root) {
   const hints = OLMO_HINTS.filter(has4).length;
   return 7 + Math.min(3, Math.floor(hints / 2));
 }
-function scalarString(root, path27) {
-  const hit = getIn(root, path27);
+function scalarString(root, path28) {
+  const hit = getIn(root, path28);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function parseOlmoDuration(value) {
@@ -15957,8 +15962,8 @@ function parseOlmoDuration(value) {
   const n = num8(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
-function isNull(root, path27) {
-  const hit = getIn(root, path27);
+function isNull(root, path28) {
+  const hit = getIn(root, path28);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
 }
 function extractOlmo(file, root, env) {
@@ -16371,16 +16376,16 @@ function isAbsent(root, key) {
   const node = mapGet(root, key)?.value;
   return !node || node.kind === "scalar" && node.value === null;
 }
-function isSingleDevice(path27) {
-  return path27.slice(path27.lastIndexOf("/") + 1).includes("single_device");
+function isSingleDevice(path28) {
+  return path28.slice(path28.lastIndexOf("/") + 1).includes("single_device");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num8 = (...path27) => reader2.number(path27);
-  const str4 = (...path27) => reader2.string(path27);
+  const num8 = (...path28) => reader2.number(path28);
+  const str4 = (...path28) => reader2.string(path28);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
   const batch = num8("batch_size");
   if (batch) plan.microBatchSize = withUnit(batch, "samples");
@@ -16555,19 +16560,19 @@ var torchtune = {
 };
 
 // src/dialects/generic.ts
-function keyPath(path27) {
-  return path27.split(".").filter(Boolean).map((step) => /^(?:0|[1-9]\d*)$/.test(step) ? Number(step) : step);
+function keyPath(path28) {
+  return path28.split(".").filter(Boolean).map((step) => /^(?:0|[1-9]\d*)$/.test(step) ? Number(step) : step);
 }
 function shortText(text) {
   return text.length > 40 ? `${text.slice(0, 39)}\u2026` : text;
 }
-function unreadMapping(file, field, path27) {
-  const hit = getIn(file.tree, keyPath(path27));
+function unreadMapping(file, field, path28) {
+  const hit = getIn(file.tree, keyPath(path28));
   const wanted = STRING_PLAN_FIELDS.has(field) ? "a string" : "a number";
-  if (!hit) return `\`mappings.${field}\` names ${path27}, which is not in this file: fix the mapping or set \`assume.${field}\``;
+  if (!hit) return `\`mappings.${field}\` names ${path28}, which is not in this file: fix the mapping or set \`assume.${field}\``;
   const node = hit.node;
   const found = node.kind === "map" ? "a mapping" : node.kind === "seq" ? "a list" : shortText(JSON.stringify(node.value));
-  return `\`mappings.${field}\` names ${path27}, which is ${found} in this file, not ${wanted}: fix the mapping or set \`assume.${field}\``;
+  return `\`mappings.${field}\` names ${path28}, which is ${found} in this file, not ${wanted}: fix the mapping or set \`assume.${field}\``;
 }
 var generic = {
   meta: {
@@ -16585,11 +16590,11 @@ var generic = {
   extract(file, env) {
     const plan = {};
     const unread = /* @__PURE__ */ new Map();
-    for (const [field, path27] of Object.entries(env.mappings)) {
-      if (typeof path27 !== "string") continue;
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path27)) : numberAt(file, keyPath(path27), "pyyaml");
+    for (const [field, path28] of Object.entries(env.mappings)) {
+      if (typeof path28 !== "string") continue;
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path28)) : numberAt(file, keyPath(path28), "pyyaml");
       if (setting) plan[field] = setting;
-      else unread.set(field, unreadMapping(file, field, path27));
+      else unread.set(field, unreadMapping(file, field, path28));
     }
     applyAssumptions(plan, env.assume);
     if (!plan.gradAccumSteps && plan.microBatchSize && !unread.has("gradAccumSteps")) {
@@ -17546,8 +17551,8 @@ function yamlScore(file, facts) {
   for (const flag2 of DISTINCTIVE2) if (hasKey(args, flag2) && ++hits === 2) break;
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
-function testTopologyHint(path27) {
-  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path27);
+function testTopologyHint(path28) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path28);
   if (!m) return "";
   const gpus2 = Number(m[1]) * Number(m[2]);
   return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus2} GPUs: assume.worldSize ${gpus2})`;
@@ -20575,7 +20580,7 @@ function knownKeys(defaults) {
     const parts2 = key.split(".");
     for (let i = 1; i <= parts2.length; i++) set.add(parts2.slice(0, i).join("."));
   }
-  return (path27) => set.has(path27.join("."));
+  return (path28) => set.has(path28.join("."));
 }
 
 // src/dialects/verl.ts
@@ -21297,8 +21302,8 @@ function nemoTargets(root) {
     return t?.kind === "scalar" && typeof t.value === "string" && /^nemo\./.test(t.value);
   }).length;
 }
-function isMap4(root, ...path27) {
-  return getIn(root, path27)?.node.kind === "map";
+function isMap4(root, ...path28) {
+  return getIn(root, path28)?.node.kind === "map";
 }
 function yamlForm(file) {
   const root = file.tree;
@@ -21478,12 +21483,12 @@ function nemo2Scheduler(ctx) {
   if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named2(hold)}${hold.origin === "default" ? " (NeMo 2 default)" : ""}`, hold.origin === "default" ? plan.scheduler : hold, hold.key);
   return true;
 }
-function findTarget(node, pattern, path27, depth = 0) {
+function findTarget(node, pattern, path28, depth = 0) {
   if (node.kind !== "map" || depth > 6) return void 0;
   const target = mapGet(node, "_target_")?.value;
-  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path27;
+  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path28;
   for (const e of node.entries) {
-    const hit = findTarget(e.value, pattern, [...path27, e.key], depth + 1);
+    const hit = findTarget(e.value, pattern, [...path28, e.key], depth + 1);
     if (hit) return hit;
   }
   return void 0;
@@ -22133,15 +22138,15 @@ function viewOf(file) {
   const tree = file.tree?.kind === "map" ? file.tree : void 0;
   return { path: file.path, tree, complete: inheritStyle(file) === void 0, fileOf: () => file.path };
 }
-function keyName(path27) {
-  return path27.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+function keyName(path28) {
+  return path28.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
-function lookup(view, path27, from = view.tree) {
+function lookup(view, path28, from = view.tree) {
   let node = from;
   let entry;
   if (!node) return view.complete ? { kind: "absent" } : { kind: "unknown", why: "the file could not be read with its base files" };
   let keyRange = node.range;
-  for (const step of path27) {
+  for (const step of path28) {
     if (node.kind === "map") {
       const hit = mapGet(node, String(step));
       if (!hit) {
@@ -22181,23 +22186,23 @@ function settingOf(view, hit, value, key, through) {
 function literalValue(view, scalar3, keyRange) {
   return !augmentedFrom(scalar3) && isLiteralNumber(scalar3.source) && startsAfter(scalar3.range, keyRange) && !sharedScalar(view.tree, scalar3);
 }
-function numberIn(view, path27, from, key = keyName(path27)) {
-  const hit = lookup(view, path27, from);
+function numberIn(view, path28, from, key = keyName(path28)) {
+  const hit = lookup(view, path28, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "number" || !Number.isFinite(hit.node.value)) return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function stringIn(view, path27, from, key = keyName(path27)) {
-  const hit = lookup(view, path27, from);
+function stringIn(view, path28, from, key = keyName(path28)) {
+  const hit = lookup(view, path28, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function boolIn(view, path27, from, key = keyName(path27)) {
-  const hit = lookup(view, path27, from);
+function boolIn(view, path28, from, key = keyName(path28)) {
+  const hit = lookup(view, path28, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function numbersIn(view, path27, from) {
-  const hit = lookup(view, path27, from);
+function numbersIn(view, path28, from) {
+  const hit = lookup(view, path28, from);
   if (hit.kind !== "found" || hit.node.kind !== "seq") return void 0;
   const values = [];
   for (const item of hit.node.items) {
@@ -22458,7 +22463,7 @@ function extract3(file, env, asBase = false) {
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with ${file.inherited.files.length} inherited file${file.inherited.files.length === 1 ? "" : "s"}: ${file.inherited.files.join(", ")}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
   if (!view.complete) notes.push("part of the configuration could not be read: values it may set are unknown, not defaults");
-  const absent = (path27) => lookup(view, path27).kind === "absent";
+  const absent = (path28) => lookup(view, path28).kind === "absent";
   const loopType = stringIn(view, ["train_cfg", "type"]);
   const loopByEpoch = boolIn(view, ["train_cfg", "by_epoch"]);
   const maxEpochs = numberIn(view, ["train_cfg", "max_epochs"]);
@@ -22637,7 +22642,7 @@ function inheritedRecipe(file, optimizer, own2) {
   const baseAccum = numberIn(bases, ["optim_wrapper", "accumulative_counts"])?.value ?? 1;
   const baseBatch = numberIn(bases, ["auto_scale_lr", "base_batch_size"]);
   const named3 = namedFor(baseLr.file, file.inherited?.files ?? []);
-  const recipe = (batch, label, path27) => ({ lr: baseLr, batch: batch * baseAccum, label: `${label}${timesAccum(baseAccum)}`, path: path27, inherited: true });
+  const recipe = (batch, label, path28) => ({ lr: baseLr, batch: batch * baseAccum, label: `${label}${timesAccum(baseAccum)}`, path: path28, inherited: true });
   if (named3) return recipe(named3.gpus * named3.perGpu, `file name ${named3.text}${named3.path !== file.path ? ` of ${named3.path}` : ""}`, named3.path);
   if (own2 && (!baseBatch || baseBatch.value === own2.gpus * own2.perGpu)) return recipe(own2.gpus * own2.perGpu, `file name ${own2.text}`, file.path);
   if (baseBatch && baseBatch.value > 0) return recipe(baseBatch.value, `auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)}`, baseBatch.file ?? file.path);
@@ -22810,8 +22815,8 @@ function importsLazyConfig(file) {
   const lazyCall = (v) => v.kind === "map" && (hasKey(v, "_target_") || v.entries.some((e) => e.value.kind === "map" && hasKey(e.value, "_target_")));
   return values.length >= 2 && values.some(lazyCall);
 }
-function yacsNumber(view, path27, key = path27.join(".")) {
-  const hit = lookup(view, path27);
+function yacsNumber(view, path28, key = path28.join(".")) {
+  const hit = lookup(view, path28);
   if (hit.kind !== "found" || hit.node.kind !== "scalar") return void 0;
   const v = hit.node.value;
   const value = typeof v === "number" ? v : typeof v === "string" && v.length < 64 && NUMERIC2.test(v.trim()) ? Number(v.trim()) : void 0;
@@ -22821,17 +22826,17 @@ function yacsNumber(view, path27, key = path27.join(".")) {
 function settingAt(view, hit, value, key) {
   return settingOf(view, hit, value, key, "_BASE_");
 }
-function yacsBool(view, path27) {
-  const hit = lookup(view, path27);
+function yacsBool(view, path28) {
+  const hit = lookup(view, path28);
   if (hit.kind !== "found" || hit.node.kind !== "scalar") return void 0;
   const v = hit.node.value;
   const value = typeof v === "boolean" ? v : v === "True" ? true : v === "False" ? false : void 0;
-  return value === void 0 ? void 0 : settingAt(view, hit, value, path27.join("."));
+  return value === void 0 ? void 0 : settingAt(view, hit, value, path28.join("."));
 }
-function yacsString(view, path27) {
-  const hit = lookup(view, path27);
+function yacsString(view, path28) {
+  const hit = lookup(view, path28);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") return void 0;
-  return settingAt(view, hit, hit.node.value, path27.join("."));
+  return settingAt(view, hit, hit.node.value, path28.join("."));
 }
 function yacsSteps(view) {
   const hit = lookup(view, ["SOLVER", "STEPS"]);
@@ -22864,9 +22869,9 @@ function extractYacs(file, env) {
   const batchChecks = [];
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with its _BASE_ chain: ${file.inherited.files.join(", ")}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
-  const absent = (path27) => lookup(view, path27).kind === "absent";
-  const num8 = (path27, fallback, unit) => {
-    const s = yacsNumber(view, path27) ?? (absent(path27) ? defaultSetting(fallback, path27.join("."), "detectron2 default (config/defaults.py)") : void 0);
+  const absent = (path28) => lookup(view, path28).kind === "absent";
+  const num8 = (path28, fallback, unit) => {
+    const s = yacsNumber(view, path28) ?? (absent(path28) ? defaultSetting(fallback, path28.join("."), "detectron2 default (config/defaults.py)") : void 0);
     return s && unit ? { ...s, unit } : s;
   };
   applyAssumptions(plan, env.assume);
@@ -23020,10 +23025,10 @@ function lazySetting(view, hit, value, key) {
   const s = settingOf(view, hit, value, key);
   return hit.file !== view.path ? { ...s, note: `set in ${hit.file}:${hit.keyRange.line}, which this config imports` } : s;
 }
-function lazyNumber(view, path27) {
-  const hit = lookup(view, path27);
+function lazyNumber(view, path28) {
+  const hit = lookup(view, path28);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "number") return void 0;
-  const key = path27.join(".");
+  const key = path28.join(".");
   const s = lazySetting(view, hit, hit.node.value, key);
   const old = augmentedFrom(hit.node);
   if (!old || typeof old.value !== "number") return s;
@@ -23032,8 +23037,8 @@ function lazyNumber(view, path27) {
   const at6 = from && from !== view.path ? ` (${from}:${old.range.line})` : "";
   return { ...computed, origin: "derived", how: `${key} ${formatCount(old.value)}${at6}, then \`${hit.node.source}\`` };
 }
-function lazyTarget(view, path27) {
-  const hit = lookup(view, [...path27, "_target_"]);
+function lazyTarget(view, path28) {
+  const hit = lookup(view, [...path28, "_target_"]);
   return hit.kind === "found" && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value.split(".").pop() ?? hit.node.value : void 0;
 }
 function extractLazy(file, env) {
@@ -24397,7 +24402,7 @@ function isLevanter(file) {
   const hasModelType = model?.kind === "map" && mapGet(model, "type") !== void 0;
   return trainerKeys >= 2 || trainerKeys >= 1 && (optimizer?.kind === "map" || hasModelType);
 }
-var num5 = (ctx, ...path27) => numberAt(ctx.file, path27, LOADER14);
+var num5 = (ctx, ...path28) => numberAt(ctx.file, path28, LOADER14);
 var said4 = (s) => `${s.key ?? ""} ${typeof s.value === "number" ? formatCount(s.value) : String(s.value)}${s.origin === "default" ? " (default)" : ""}`.trim();
 var at4 = (ctx, ...s) => s.find((x) => x?.range && x.origin !== "default" && x.origin !== "derived")?.range ?? ctx.anchor;
 function fracOrSteps(ctx, s, total, what, of = "num_train_steps") {
@@ -24430,8 +24435,8 @@ function mainSteps(ctx, total) {
   const left = Math.max(0, total.value - cooldown.value);
   return { steps: derivedFrom(cooldown, left, `num_train_steps ${formatCount(total.value)} \u2212 cooldown ${formatCount(cooldown.value)}`, "steps"), cooldown };
 }
-function intList(ctx, ...path27) {
-  const hit = getIn(ctx.file.tree, path27);
+function intList(ctx, ...path28) {
+  const hit = getIn(ctx.file.tree, path28);
   if (hit?.node.kind !== "seq") return void 0;
   const out = [];
   for (const item of hit.node.items) {
@@ -24475,16 +24480,16 @@ function firstCycle(ctx, main) {
   return { steps: total, repeats: false };
 }
 function intTraps(ctx) {
-  for (const path27 of INT_FIELDS) {
-    const hit = getIn(ctx.file.tree, path27);
+  for (const path28 of INT_FIELDS) {
+    const hit = getIn(ctx.file.tree, path28);
     if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") continue;
     const text = hit.node.value.trim();
     if (text.length > 40 || !/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)[eE][-+]?\d+$/.test(text)) continue;
     const n = Number(text);
     ctx.configErrors.push({
       range: hit.keyRange,
-      message: `${path27.join(".")}: ${hit.node.source} is read by PyYAML as the string "${text}", and draccus decodes this int field with int(): Levanter refuses to start ("Couldn't parse '${text}' into an int"); write ${Number.isFinite(n) && Number.isInteger(n) ? formatCount(n).replace(/,/g, "") : "a whole number"}`,
-      data: { keyPath: path27, written: hit.node.source }
+      message: `${path28.join(".")}: ${hit.node.source} is read by PyYAML as the string "${text}", and draccus decodes this int field with int(): Levanter refuses to start ("Couldn't parse '${text}' into an int"); write ${Number.isFinite(n) && Number.isInteger(n) ? formatCount(n).replace(/,/g, "") : "a whole number"}`,
+      data: { keyPath: path28, written: hit.node.source }
     });
   }
 }
@@ -24671,7 +24676,7 @@ var SCHEDULER_OPTIONS = {
 var SCHEDULER_ONLY = ["end_learning_rate", "power", "total_num_update", "t_mult", "lr_period_updates", "min_lr", "force_anneal", "lr_threshold", "lr_patience", "warmup_init_lr", "lr_shrink"];
 var SECTIONS = ["common", "common_eval", "distributed_training", "dataset", "optimization", "checkpoint", "bmuf", "generation", "eval_lm", "interactive", "model", "task", "criterion", "optimizer", "lr_scheduler", "scoring", "bpe", "tokenizer", "ema"];
 var SECTION_GROUP = keyGroup(SECTIONS);
-var knownKey = (path27) => SECTIONS.includes(path27[0]);
+var knownKey = (path28) => SECTIONS.includes(path28[0]);
 var TRAIN_SCRIPT = /(?:^|\/)(?:fairseq_cli\/)?(?:hydra_)?train\.py$/;
 function commandForm(cmd) {
   if (cmd.cli === "fairseq-train") return "cli";
@@ -24695,41 +24700,41 @@ function yamlIsFairseq(facts) {
   };
   return facts.map("optimization") !== void 0 || named3("task") || named3("lr_scheduler");
 }
-function flagOf(path27) {
-  const [section, key] = path27.split(".");
+function flagOf(path28) {
+  const [section, key] = path28.split(".");
   if (key === "_name") return section === "model" ? "--arch" : `--${section.replace(/_/g, "-")}`;
   return `--${key.replace(/_/g, "-")}`;
 }
 function cliValues(file, args) {
-  const key = (path27) => flagOf(path27).slice(2).replace(/-/g, "_");
-  const fromText = (path27, text, a) => {
+  const key = (path28) => flagOf(path28).slice(2).replace(/-/g, "_");
+  const fromText = (path28, text, a) => {
     const v = argparseNumber(text, false);
     return v === void 0 ? void 0 : args.setting(a, v, a.note);
   };
   return {
-    num(path27) {
-      const a = args.get(key(path27));
-      return a && typeof a.value === "string" ? fromText(path27, a.value, a) : void 0;
+    num(path28) {
+      const a = args.get(key(path28));
+      return a && typeof a.value === "string" ? fromText(path28, a.value, a) : void 0;
     },
-    first(path27) {
-      const a = args.get(key(path27));
+    first(path28) {
+      const a = args.get(key(path28));
       if (!a || typeof a.value !== "string") return void 0;
       const parts2 = a.value.split(",");
-      const s = fromText(path27, parts2[0], a);
+      const s = fromText(path28, parts2[0], a);
       return s ? { setting: { ...s, ...parts2.length > 1 ? { note: `a per-epoch list of ${parts2.length}` } : {} }, count: parts2.length } : void 0;
     },
-    str(path27) {
-      return args.str(key(path27));
+    str(path28) {
+      return args.str(key(path28));
     },
-    bool(path27) {
-      const a = args.get(key(path27));
+    bool(path28) {
+      const a = args.get(key(path28));
       return a ? a.value === true || a.value === "true" || a.value === "True" : void 0;
     },
-    written(path27) {
-      return args.has(key(path27));
+    written(path28) {
+      return args.has(key(path28));
     },
-    setBy(path27) {
-      return args.setBy(key(path27));
+    setBy(path28) {
+      return args.setBy(key(path28));
     },
     rangeOf(...s) {
       for (const x of s) if (x?.range && x.file === file.path && x.origin !== "default") return x.range;
@@ -24739,29 +24744,29 @@ function cliValues(file, args) {
 }
 function hydraValues(v) {
   return {
-    num: (path27) => v.num(path27),
-    first(path27) {
-      const hit = v.reader.lookup(path27.split("."));
+    num: (path28) => v.num(path28),
+    first(path28) {
+      const hit = v.reader.lookup(path28.split("."));
       if (hit?.node.kind === "seq") {
         const item = hit.node.items[0];
         if (item?.kind !== "scalar" || typeof item.value !== "number") return void 0;
         const src = hit.entry ? v.reader.sourceOf(hit.entry) : void 0;
-        const setting = { value: item.value, origin: "explicit", file: src?.file ?? v.file.path, key: path27, range: hit.keyRange, ...hit.node.items.length > 1 ? { note: `a per-epoch list of ${hit.node.items.length}` } : {} };
+        const setting = { value: item.value, origin: "explicit", file: src?.file ?? v.file.path, key: path28, range: hit.keyRange, ...hit.node.items.length > 1 ? { note: `a per-epoch list of ${hit.node.items.length}` } : {} };
         return { setting, count: hit.node.items.length };
       }
-      const s = v.num(path27);
+      const s = v.num(path28);
       return s ? { setting: s, count: 1 } : void 0;
     },
-    str: (path27) => v.str(path27),
-    bool: (path27) => v.bool(path27)?.value,
-    written: (path27) => v.has(path27),
+    str: (path28) => v.str(path28),
+    bool: (path28) => v.bool(path28)?.value,
+    written: (path28) => v.has(path28),
     rangeOf: (...s) => v.rangeOf(...s),
     setBy: () => void 0
   };
 }
-var name = (ctx, path27) => ctx.form === "cli" ? flagOf(path27) : path27;
-function hiddenBy(ctx, path27) {
-  return ctx.hidden.record(name(ctx, path27), ctx.v.setBy(path27));
+var name = (ctx, path28) => ctx.form === "cli" ? flagOf(path28) : path28;
+function hiddenBy(ctx, path28) {
+  return ctx.hidden.record(name(ctx, path28), ctx.v.setBy(path28));
 }
 function atRunEnd(ctx) {
   const every = (key, verb) => {
@@ -24778,7 +24783,7 @@ function atRunEnd(ctx) {
     ...save || evaluate2 ? { epochEnds: { ...save ? { save } : {}, ...evaluate2 ? { eval: evaluate2 } : {} } } : {}
   };
 }
-var said5 = (ctx, path27, s) => `${name(ctx, path27)} ${formatCount(s.value)}${s.origin === "default" ? " (default)" : ""}`;
+var said5 = (ctx, path28, s) => `${name(ctx, path28)} ${formatCount(s.value)}${s.origin === "default" ? " (default)" : ""}`;
 var at5 = (ctx, ...s) => ctx.v.rangeOf(...s) ?? ctx.anchor;
 function schedNum(ctx, sched, key) {
   const s = ctx.v.num(`lr_scheduler.${key}`);
@@ -25468,8 +25473,8 @@ var TEST_WORD_MAX = Math.max(...[...TEST_WORDS].map((w) => w.length));
 function isWordBreak(c) {
   return c === 47 || c === 92 || c === 95 || c === 46 || c === 45;
 }
-function pathWord(path27) {
-  const lower = path27.toLowerCase();
+function pathWord(path28) {
+  const lower = path28.toLowerCase();
   let start = 0;
   for (let i = 0; i <= lower.length; i++) {
     if (i < lower.length && !isWordBreak(lower.charCodeAt(i))) continue;
@@ -25489,13 +25494,13 @@ function longest(plan) {
   }
   return best;
 }
-function shortRunOf(path27, plan, options, script) {
+function shortRunOf(path28, plan, options, script) {
   const total = plan.totalSteps;
   if (!total || !(total.value > 0) || total.value > options.maxSteps) return void 0;
   const sized = longest(plan);
   const ratio = sized ? sized.steps / total.value : void 0;
   const byRatio = ratio !== void 0 && ratio >= options.ratio;
-  const own2 = pathWord(path27);
+  const own2 = pathWord(path28);
   const byScript = own2 || !script ? void 0 : pathWord(script);
   const word = own2 ?? byScript;
   if (!byRatio && !word) return void 0;
@@ -27396,7 +27401,7 @@ async function lint(options) {
   const lintedScripts = new Set(linted.map((f) => f.path));
   for (const file of scripts) {
     const isVirtual = virtualPaths.has(file.path);
-    const scriptDir = isVirtual ? toRepo(".") : toRepo(import_node_path20.default.posix.dirname(file.path));
+    const scriptDir = toRepo(import_node_path20.default.posix.dirname(file.path));
     for (const launch of scriptLaunches(file, scriptDir)) {
       if (isVirtual) launch.workdir = { dir: toRepo("."), label: "the working directory" };
       if (launch.accelerateConfig) {
@@ -27896,7 +27901,7 @@ function reportFinding(f, texts, printing = false) {
 function textsOf(results) {
   const byPath2 = /* @__PURE__ */ new Map();
   for (const r of results) byPath2.set(r.file.path, r);
-  return { get: (path27) => byPath2.get(path27)?.file.text };
+  return { get: (path28) => byPath2.get(path28)?.file.text };
 }
 function buildReport(results, { files: kept = "all" } = {}) {
   const files2 = [];
@@ -28413,8 +28418,8 @@ function escapeMarkdown(s) {
 function encodePath(p) {
   return p.split("/").map(encodeURIComponent).join("/");
 }
-function lineUrl(ctx, path27, line) {
-  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path27)}#L${line}`;
+function lineUrl(ctx, path28, line) {
+  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path28)}#L${line}`;
 }
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
 var RANK4 = { error: 0, warning: 1, info: 2 };
@@ -28684,8 +28689,8 @@ function formatStylish(report2, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const limit = Math.max(40, opts.width ?? DEFAULT_WIDTH);
   const out = [];
-  for (const [path27, findings] of groupByFile(report2)) {
-    const source = opts.sources.get(path27);
+  for (const [path28, findings] of groupByFile(report2)) {
+    const source = opts.sources.get(path28);
     const lines2 = new SourceLines(source);
     const rows = findings.map((f) => {
       const message = stripTerminalControls(f.message);
@@ -28699,7 +28704,7 @@ function formatStylish(report2, opts) {
     const lead = 2 + lineWidth + 1 + columnWidth + 2 + severityWidth + 2;
     const fits = (r) => lead + r.messageWidth + 2 + r.ruleIdWidth <= limit;
     const messageWidth = Math.max(0, ...rows.filter(fits).map((r) => r.messageWidth));
-    out.push(p.underline(stripTerminalControls(path27)));
+    out.push(p.underline(stripTerminalControls(path28)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -28711,7 +28716,7 @@ function formatStylish(report2, opts) {
       }
       out.push(...codeFrame(lines2, r.f, gutter, p));
       for (const rel of r.f.related ?? []) {
-        const where4 = `${rel.path === path27 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
+        const where4 = `${rel.path === path28 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
         const [first, ...rest] = wrap2(`${where4} ${stripTerminalControls(firstClause(rel.message))}`, limit - 12);
         out.push(`    ${p.dim("related")} ${first}`, ...rest.map((l) => `            ${l}`));
       }
@@ -28954,6 +28959,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config error or i
 `;
 
 // src/cli/exec.ts
+var import_node_path22 = __toESM(require("node:path"), 1);
 var COMMAND_LINE_PATH = "(command line)";
 var VALUE_OPTIONS = /* @__PURE__ */ new Set(["--config", "-c", "--fail-on", "--rule", "--format", "-f"]);
 var SWITCHES2 = /* @__PURE__ */ new Set(["--dry-run", "--color", "--no-color", "--debug"]);
@@ -29002,7 +29008,7 @@ function parseExecArgs(argv) {
 }
 function namedConfigPaths(file, command2, cwd) {
   const launches = scriptLaunches(file, ".");
-  const candidates = file.script?.commands.length ? launches.flatMap((l) => [...l.configs.map((c) => c.written), ...l.accelerateConfig ? [l.accelerateConfig.written] : []]) : command2.slice(1).filter((t) => CONFIG_EXT.test(t) && !t.startsWith("-"));
+  const candidates = file.script?.commands.length ? launches.flatMap((l) => [...l.configs.map((c) => c.written), ...l.accelerateConfig ? [l.accelerateConfig.written] : []]) : command2.slice(1).filter((t) => CONFIG_EXT.test(t) && !t.startsWith("-") && !ASSIGNMENT.test(t));
   const accelerate = new Set(launches.flatMap((l) => l.accelerateConfig ? [l.accelerateConfig.written] : []));
   const found = [];
   const repo = repoRootOf(cwd);
@@ -29017,6 +29023,40 @@ function namedConfigPaths(file, command2, cwd) {
     if (!found.includes(rel) && !accelerate.has(candidate)) found.push(rel);
   }
   return found;
+}
+var ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/;
+var SHELLS = /* @__PURE__ */ new Set(["bash", "sh"]);
+function scriptRun(command2) {
+  let i = 0;
+  const viaEnv = import_node_path22.default.posix.basename(command2[0] ?? "") === "env";
+  if (viaEnv) i++;
+  const environment = [];
+  for (; i < command2.length; i++) {
+    const m = ASSIGNMENT.exec(command2[i]);
+    if (!m) break;
+    environment.push([m[1], m[2]]);
+  }
+  let word = command2[i];
+  if (word === void 0 || viaEnv && word.startsWith("-")) return void 0;
+  if (SHELLS.has(import_node_path22.default.posix.basename(word))) {
+    for (i++; command2[i]?.startsWith("-"); i++) {
+      if (command2[i] === "--") {
+        i++;
+        break;
+      }
+      if (!/^-[A-Za-z]+$/.test(command2[i]) || /[co]/.test(command2[i])) return void 0;
+    }
+    word = command2[i];
+  }
+  if (word === void 0 || !SCRIPT_EXTENSIONS.has(import_node_path22.default.posix.extname(word).toLowerCase())) return void 0;
+  return { environment, written: word };
+}
+function scriptRunFile(run, cwd, maxBytes) {
+  const repo = repoRootOf(cwd);
+  const read = readRepoFile(repo, run.written, maxBytes, "maxFileBytes");
+  const text = read.ok ? decodeUtf8(read.bytes) : void 0;
+  if (!read.ok || text === void 0) return void 0;
+  return parseSource(read.rel, text, { environment: run.environment, scriptSources: (rel) => sourceReaderFor(repo, rel, maxBytes) }, "shell");
 }
 var PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 function shellWord(word) {
@@ -29099,8 +29139,8 @@ function lrChartSvg(runs2, title) {
     if (s.warmupEnd > 0 && s.warmupEnd < s.end) {
       out.push(`<line x1="${f(sx(s.warmupEnd))}" x2="${f(sx(s.warmupEnd))}" y1="${M.top}" y2="${M.top + PH}" stroke="${s.color}" stroke-width="1" stroke-dasharray="2 3" opacity="0.8"/>`);
     }
-    const path27 = s.points.map(([x, y], k) => `${k === 0 ? "M" : "L"}${f(sx(x))} ${f(sy(y))}`).join(" ");
-    out.push(`<path class="run" data-run="${escapeXml(s.name)}" d="${path27}" fill="none" stroke="${s.color}" stroke-width="2.5"${dash} stroke-linejoin="round"/>`);
+    const path28 = s.points.map(([x, y], k) => `${k === 0 ? "M" : "L"}${f(sx(x))} ${f(sy(y))}`).join(" ");
+    out.push(`<path class="run" data-run="${escapeXml(s.name)}" d="${path28}" fill="none" stroke="${s.color}" stroke-width="2.5"${dash} stroke-linejoin="round"/>`);
     const [ex, ey] = s.points[s.points.length - 1];
     out.push(`<circle cx="${f(sx(ex))}" cy="${f(sy(ey))}" r="4" fill="${s.color}"/>`);
   });
@@ -29120,7 +29160,7 @@ function lrChartSvg(runs2, title) {
 }
 
 // src/cli/stdin.ts
-var import_node_path22 = __toESM(require("node:path"), 1);
+var import_node_path23 = __toESM(require("node:path"), 1);
 var STDIN_DEFAULT_PATH = "<stdin>";
 async function readProcessStdin(maxBytes) {
   const chunks = [];
@@ -29135,8 +29175,8 @@ async function readProcessStdin(maxBytes) {
 }
 function stdinPath(cwd, filename) {
   if (filename === void 0) return STDIN_DEFAULT_PATH;
-  const rel = import_node_path22.default.relative(import_node_path22.default.resolve(cwd), import_node_path22.default.resolve(cwd, filename)).split(import_node_path22.default.sep).join("/");
-  if (rel === "" || rel === ".." || rel.startsWith("../") || import_node_path22.default.isAbsolute(rel)) {
+  const rel = import_node_path23.default.relative(import_node_path23.default.resolve(cwd), import_node_path23.default.resolve(cwd, filename)).split(import_node_path23.default.sep).join("/");
+  if (rel === "" || rel === ".." || rel.startsWith("../") || import_node_path23.default.isAbsolute(rel)) {
     throw new UsageError(`--stdin-filename ${filename}: outside the folder trainlint runs in (${cwd}); run it from the repository root`);
   }
   return rel;
@@ -29150,7 +29190,7 @@ function stdinSource(rel, bytes, config) {
 
 // src/cli/init.ts
 var import_node_fs9 = require("node:fs");
-var import_node_path23 = __toESM(require("node:path"), 1);
+var import_node_path24 = __toESM(require("node:path"), 1);
 var import_node_util2 = require("node:util");
 var WORKFLOW_PATH = ".github/workflows/trainlint.yml";
 var GENERATED = [
@@ -29197,11 +29237,11 @@ function submodules(root) {
   return paths;
 }
 function generatedFolders(root) {
-  const found = new Set(submodules(root).filter((p) => (0, import_node_fs9.existsSync)(import_node_path23.default.join(root, p))).map((p) => `${p}/**`));
+  const found = new Set(submodules(root).filter((p) => (0, import_node_fs9.existsSync)(import_node_path24.default.join(root, p))).map((p) => `${p}/**`));
   const visit = (rel, depth) => {
     let entries;
     try {
-      entries = (0, import_node_fs9.readdirSync)(import_node_path23.default.join(root, rel), { withFileTypes: true });
+      entries = (0, import_node_fs9.readdirSync)(import_node_path24.default.join(root, rel), { withFileTypes: true });
     } catch {
       return;
     }
@@ -29343,10 +29383,10 @@ async function runInit(argv, io) {
   const dryRun = values["dry-run"] ?? false;
   const root = io.cwd;
   const facts = await surveyRepository(root);
-  const existing = CONFIG_NAMES.find((n) => (0, import_node_fs9.existsSync)(import_node_path23.default.join(root, n)));
+  const existing = CONFIG_NAMES.find((n) => (0, import_node_fs9.existsSync)(import_node_path24.default.join(root, n)));
   const files2 = [
     { rel: existing ?? ".trainlint.yml", text: trainlintYml(facts), exists: existing !== void 0 },
-    { rel: WORKFLOW_PATH, text: workflowYml(), exists: (0, import_node_fs9.existsSync)(import_node_path23.default.join(root, WORKFLOW_PATH)) }
+    { rel: WORKFLOW_PATH, text: workflowYml(), exists: (0, import_node_fs9.existsSync)(import_node_path24.default.join(root, WORKFLOW_PATH)) }
   ];
   const report2 = [];
   const frameworks = [...facts.frameworks].map(([id, ps]) => `${id} (${ps.length})`);
@@ -29355,8 +29395,8 @@ async function runInit(argv, io) {
     if (f.exists) report2.push(`  kept ${f.rel}: it exists (init never overwrites a file)`);
     else if (dryRun) report2.push(`  would write ${f.rel}`);
     else {
-      (0, import_node_fs9.mkdirSync)(import_node_path23.default.dirname(import_node_path23.default.join(root, f.rel)), { recursive: true });
-      (0, import_node_fs9.writeFileSync)(import_node_path23.default.join(root, f.rel), f.text, { flag: "wx" });
+      (0, import_node_fs9.mkdirSync)(import_node_path24.default.dirname(import_node_path24.default.join(root, f.rel)), { recursive: true });
+      (0, import_node_fs9.writeFileSync)(import_node_path24.default.join(root, f.rel), f.text, { flag: "wx" });
       report2.push(`  wrote ${f.rel}`);
     }
   }
@@ -29375,7 +29415,7 @@ ${f.text}`);
 
 // src/cli/rescale.ts
 var import_node_fs10 = require("node:fs");
-var import_node_path24 = __toESM(require("node:path"), 1);
+var import_node_path25 = __toESM(require("node:path"), 1);
 var import_node_util3 = require("node:util");
 
 // src/engine/rescale.ts
@@ -29984,7 +30024,7 @@ A target the framework would refuse (a batch it cannot split into whole numbers)
 `);
     return 0;
   }
-  if (text !== first.file.text) (0, import_node_fs10.writeFileSync)(import_node_path24.default.resolve(io.cwd, rel), first.file.bom ? `\uFEFF${text}` : text);
+  if (text !== first.file.text) (0, import_node_fs10.writeFileSync)(import_node_path25.default.resolve(io.cwd, rel), first.file.bom ? `\uFEFF${text}` : text);
   io.stderr(`trainlint: ${text !== first.file.text ? `rewrote ${result.changes.length} value(s) in ${rel}` : `${rel} unchanged`}${result.manual.length ? `; ${result.manual.length} value(s) to set by hand (listed above)` : ""}
 `);
   return 0;
@@ -30063,7 +30103,7 @@ async function runPlan(args, io) {
   const named3 = args.paths[0];
   let isFolder = false;
   try {
-    isFolder = (0, import_node_fs12.statSync)(import_node_path25.default.resolve(io.cwd, named3)).isDirectory();
+    isFolder = (0, import_node_fs12.statSync)(import_node_path26.default.resolve(io.cwd, named3)).isDirectory();
   } catch {
   }
   if (isFolder) throw new UsageError(`plan: ${named3} is a folder; name one config file`);
@@ -30082,7 +30122,7 @@ function writeChart(result, file, io) {
   const runs2 = result.reference ? [{ name: "base", label: result.reference.label, plan: reportPlan(result.reference.plan) }, head] : [head];
   const svg = lrChartSvg(runs2, `LR schedule of ${result.file.path}`);
   if (!svg) throw new UsageError(`plan --chart: the LR schedule of ${result.file.path} cannot be drawn: its plan (or its reference's) lacks the peak LR or the run length (see \`trainlint plan ${result.file.path}\`)`);
-  writeOutput("--chart", file, () => (0, import_node_fs12.writeFileSync)(import_node_path25.default.resolve(io.cwd, file), svg));
+  writeOutput("--chart", file, () => (0, import_node_fs12.writeFileSync)(import_node_path26.default.resolve(io.cwd, file), svg));
   io.stderr(`trainlint: wrote the LR chart to ${file}
 `);
 }
@@ -30095,36 +30135,37 @@ function writeOutput(flag2, file, write) {
   } catch (err) {
     const code = err.code;
     if (code === void 0) throw err;
-    const why = code === "ENOENT" ? `the folder ${import_node_path25.default.dirname(file)} does not exist` : code === "EISDIR" ? "it is a folder" : code === "EACCES" || code === "EPERM" ? "permission denied" : code;
+    const why = code === "ENOENT" ? `the folder ${import_node_path26.default.dirname(file)} does not exist` : code === "EISDIR" ? "it is a folder" : code === "EACCES" || code === "EPERM" ? "permission denied" : code;
     throw new UsageError(`${flag2} ${file}: cannot write the file (${why})`);
   }
 }
 function checkOutputFolder(args, io) {
   for (const [flag2, file] of [["-o", args.output], ["--chart", args.chart]]) {
     if (!file) continue;
-    const dir = import_node_path25.default.dirname(import_node_path25.default.resolve(io.cwd, file));
+    const dir = import_node_path26.default.dirname(import_node_path26.default.resolve(io.cwd, file));
     let isFolder = false;
     try {
       isFolder = (0, import_node_fs12.statSync)(dir).isDirectory();
     } catch {
     }
-    if (!isFolder) throw new UsageError(`${flag2} ${file}: cannot write the file (the folder ${import_node_path25.default.dirname(file)} does not exist)`);
+    if (!isFolder) throw new UsageError(`${flag2} ${file}: cannot write the file (the folder ${import_node_path26.default.dirname(file)} does not exist)`);
   }
 }
 function emit(args, io, text) {
   const output = args.output;
-  if (output) writeOutput("-o", output, () => (0, import_node_fs12.writeFileSync)(import_node_path25.default.resolve(io.cwd, output), text));
+  if (output) writeOutput("-o", output, () => (0, import_node_fs12.writeFileSync)(import_node_path26.default.resolve(io.cwd, output), text));
   else io.stdout(text);
 }
 function emitPieces(args, io, make) {
   const output = args.output;
-  if (output) writeOutput("-o", output, () => writePiecesToFile(import_node_path25.default.resolve(io.cwd, output), make));
+  if (output) writeOutput("-o", output, () => writePiecesToFile(import_node_path26.default.resolve(io.cwd, output), make));
   else writePiecesAsText(io.stdout, make);
 }
 async function runExec(argv, io) {
   const args = parseExecArgs(argv);
   const { config } = readConfig(io.cwd, args.config, findRepositoryRoot(io.cwd));
-  const file = commandLineFile(args.command);
+  const run = scriptRun(args.command);
+  const file = (run && scriptRunFile(run, io.cwd, config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)) ?? commandLineFile(args.command);
   const paths = namedConfigPaths(file, args.command, io.cwd);
   const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], repoScripts: false });
   const report2 = buildReport(results);
@@ -30168,7 +30209,7 @@ function fixFiles(results, cwd, dryRun) {
       diff += unifiedDiff(result.file.path, result.file.text, text);
     } else {
       try {
-        (0, import_node_fs12.writeFileSync)(import_node_path25.default.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
+        (0, import_node_fs12.writeFileSync)(import_node_path26.default.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
       } catch (err) {
         const code = err.code ?? err.message;
         notes.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied2} fix(es) were not applied
@@ -30194,8 +30235,8 @@ function readBaselineFile(cwd, file, shown2) {
 function writeBaselineFile(cwd, file, shown2, text) {
   const check2 = checkRepoPath(repoRootOf(cwd), file);
   if (!check2.ok && check2.refusal !== "missing") throw new UsageError(`${shown2}: ${check2.why}; not written`);
-  const rel = import_node_path25.default.relative(cwd, file);
-  if (rel === ".." || rel.startsWith(`..${import_node_path25.default.sep}`) || import_node_path25.default.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
+  const rel = import_node_path26.default.relative(cwd, file);
+  if (rel === ".." || rel.startsWith(`..${import_node_path26.default.sep}`) || import_node_path26.default.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
   writeOutput("--update-baseline", shown2, () => (0, import_node_fs12.writeFileSync)(file, text));
 }
 function filterByBaseline(results, text, shown2, root) {
@@ -30259,7 +30300,7 @@ async function runCli(argv, io) {
     if (stdinRel !== void 0) results = results.filter((r) => r.file.path === stdinRel);
     else if (args.paths.length === 0) for (const note of policyNotes(io.cwd, config, results.map((r) => r.file.path))) io.stderr(`trainlint: ${note}
 `);
-    const baselinePath = import_node_path25.default.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
+    const baselinePath = import_node_path26.default.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     const baselineShown = args.baseline ?? BASELINE_FILE;
     const hideBaseline = () => {
       if (args.noBaseline || args.updateBaseline) return "";
@@ -30293,7 +30334,7 @@ async function runCli(argv, io) {
       const { baseline, count: count2, kept } = baselineOf(results, previous, { root: io.cwd });
       writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(baseline, null, 2) + "\n");
       const keptText = kept ? `; kept ${kept} entr${kept === 1 ? "y" : "ies"} of files not linted in this run` : "";
-      io.stderr(`trainlint: recorded ${count2} finding(s) in ${import_node_path25.default.relative(io.cwd, baselinePath) || baselinePath}${keptText}
+      io.stderr(`trainlint: recorded ${count2} finding(s) in ${import_node_path26.default.relative(io.cwd, baselinePath) || baselinePath}${keptText}
 `);
       return 0;
     }

@@ -191,5 +191,5 @@ function enableCompileCache2() {
 
 // src/cli.ts
 enableCompileCache2();
-if (true) runBundleWithCodeCache((0, import_node_url.fileURLToPath)(new URL("./cli-main.js", __trainlintFileUrl)), "c791ef6139668ac03f2c");
+if (true) runBundleWithCodeCache((0, import_node_url.fileURLToPath)(new URL("./cli-main.js", __trainlintFileUrl)), "0992266d80a86a6ce25f");
 else ;
