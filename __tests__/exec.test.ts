@@ -159,16 +159,17 @@ const titanToml = (tp: number) =>
 
 describe('scriptRun', () => {
   test('a launch script run directly, by bash or sh, after env and NAME=value words', () => {
-    expect(scriptRun(['./run_train.sh'])).toEqual({ environment: [], written: './run_train.sh' });
+    expect(scriptRun(['./run_train.sh'])).toEqual({ environment: [], written: './run_train.sh', args: [] });
     expect(scriptRun(['NGPU=4', 'CONFIG_FILE=a.toml', './run_train.sh', '--training.steps', '10'])).toEqual({
       environment: [
         ['NGPU', '4'],
         ['CONFIG_FILE', 'a.toml'],
       ],
       written: './run_train.sh',
+      args: ['--training.steps', '10'],
     });
-    expect(scriptRun(['env', 'NGPU=4', 'bash', '-ex', 'scripts/train.sh'])).toEqual({ environment: [['NGPU', '4']], written: 'scripts/train.sh' });
-    expect(scriptRun(['/usr/bin/env', 'A=1', 'sh', '--', 'x.slurm'])).toEqual({ environment: [['A', '1']], written: 'x.slurm' });
+    expect(scriptRun(['env', 'NGPU=4', 'bash', '-ex', 'scripts/train.sh', 'configs/a.yaml'])).toEqual({ environment: [['NGPU', '4']], written: 'scripts/train.sh', args: ['configs/a.yaml'] });
+    expect(scriptRun(['/usr/bin/env', 'A=1', 'sh', '--', 'x.slurm'])).toEqual({ environment: [['A', '1']], written: 'x.slurm', args: [] });
   });
   test('anything else is not: programs, a shell running a string, env with options of its own', () => {
     expect(scriptRun(['torchrun', '--nproc_per_node', '8', 'train.py'])).toBeUndefined();
@@ -214,6 +215,23 @@ describe('trainlint exec of a launch script', () => {
     // NGPU 12 on TP 2: data-parallel 6, 48 / (4 × 6) = 2: clean; NGPU 16: data-parallel 8, 48 / 32: not whole.
     expect((await exec(['--dry-run', '--', 'NGPU=12', 'bash', 'run_train.sh'], dir)).code).toBe(0);
     expect((await exec(['--dry-run', '--', 'NGPU=16', 'bash', 'run_train.sh'], dir)).code).toBe(1);
+  });
+
+  test("the script's arguments are its $1, ${2:-…} and shift: the config it is given, with its launcher", async () => {
+    const train = ['#!/bin/bash', 'CONFIG=$1', 'shift', 'GPUS=${1:-8}', 'torchrun --nproc_per_node=$GPUS train.py --config "$CONFIG"', ''].join('\n');
+    const dir = tempRepo({ 'scripts/train.sh': train, 'configs/sft.yaml': HF, 'configs/other.yaml': HF });
+    const r = await exec(['--dry-run', '--format', 'json', '--', 'bash', 'scripts/train.sh', 'configs/sft.yaml', '2'], dir);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stderr) as Report;
+    expect(report.files.map((f) => f.path).sort()).toEqual(['configs/sft.yaml', 'scripts/train.sh']);
+    expect(report.files.find((f) => f.path === 'configs/sft.yaml')!.plan.worldSize).toMatchObject({ value: 2, origin: 'launcher', file: 'scripts/train.sh' });
+    // Without a second argument, the script's default.
+    const dflt = JSON.parse((await exec(['--dry-run', '--format', 'json', '--', './scripts/train.sh', 'configs/other.yaml'], dir)).stderr) as Report;
+    expect(dflt.files.find((f) => f.path === 'configs/other.yaml')!.plan.worldSize).toMatchObject({ value: 8, origin: 'launcher' });
+    // A config among the arguments that the script does not visibly launch is still linted (as the command line's own words were).
+    const opaque = tempRepo({ 'scripts/run.sh': '#!/bin/bash\npython "$@"\n', 'configs/sft.yaml': HF });
+    const o = JSON.parse((await exec(['--dry-run', '--format', 'json', '--', 'scripts/run.sh', 'train.py', 'configs/sft.yaml', 'trainer.lr=1e-4'], opaque)).stderr) as Report;
+    expect(o.files.map((f) => f.path).sort()).toEqual(['configs/sft.yaml', 'scripts/run.sh']);
   });
 
   test('NAME=value words are never configs: a command that is not a script lints its command line', async () => {

@@ -227,6 +227,23 @@ describe('variables', () => {
     expect(parseLaunchScript(text, undefined, [['1NGPU', '4'], ['N-GPU', '4']]).script.commands.map((c) => launcherWorldSize(c)?.value)).toEqual([8, 2]);
   });
 
+  test("a script's arguments, when given: $1, ${2:-default}, shift; without them they stay as written", () => {
+    const text = ['CONFIG=$1', 'NGPU=${2:-8}', 'shift', 'torchrun --nproc_per_node $NGPU train.py --config $CONFIG --next $1 --gone "${2}"', 'shift $N', 'python b.py --x $1', ''].join('\n');
+    const bound = parseLaunchScript(text, undefined, [], ['configs/a.yaml', '4']).script;
+    expect(launcherWorldSize(bound.commands[0])?.value).toBe(4);
+    expect(argValue(bound.commands[0], '--config')?.value).toBe('configs/a.yaml');
+    expect(argValue(bound.commands[0], '--next')?.value).toBe('4');
+    // Past the last argument: as written (unknown), not empty.
+    expect(argValue(bound.commands[0], '--gone')?.value).toBe('$2');
+    // A shift by an unknown count: every argument unknown.
+    expect(argValue(bound.commands[1], '--x')?.value).toBe('$1');
+    const defaults = parseLaunchScript(text, undefined, [], ['configs/a.yaml']).script;
+    expect(launcherWorldSize(defaults.commands[0])?.value).toBe(8);
+    const unbound = parseLaunchScript(text).script;
+    expect(argValue(unbound.commands[0], '--config')?.value).toBe('$1');
+    expect(launcherWorldSize(unbound.commands[0])?.value).toBeUndefined();
+  });
+
   test('env prefixes belong to the command, not to the script', () => {
     const text = 'CUDA_VISIBLE_DEVICES=0,1 OMP_NUM_THREADS=4 torchrun --nproc-per-node=2 train.py --lr 1\n';
     const { script } = parseLaunchScript(text);

@@ -83,11 +83,14 @@ export function parseExecArgs(argv: string[]): ExecArgs {
  * `scriptLaunches` reads from a recognised launch command, or for any other command its
  * `*.yaml`/`*.json`/`*.toml` words, linted without launcher values.
  */
-export function namedConfigPaths(file: SourceFile, command: string[], cwd: string): string[] {
+export function namedConfigPaths(file: SourceFile, command: string[], cwd: string, run?: ScriptRun): string[] {
   const launches = scriptLaunches(file, '.');
-  const candidates = file.script?.commands.length
-    ? launches.flatMap((l) => [...l.configs.map((c) => c.written), ...(l.accelerateConfig ? [l.accelerateConfig.written] : [])])
-    : command.slice(1).filter((t) => CONFIG_EXT.test(t) && !t.startsWith('-') && !ASSIGNMENT.test(t));
+  // `NAME=value` and `key=value` words (environment, Hydra overrides) are never paths.
+  const configWords = (words: string[]) => words.filter((t) => CONFIG_EXT.test(t) && !t.startsWith('-') && !t.includes('='));
+  const named = launches.flatMap((l) => [...l.configs.map((c) => c.written), ...(l.accelerateConfig ? [l.accelerateConfig.written] : [])]);
+  // A script run: what its launches name, and the configs among its arguments (a script that uses them in a
+  // way not read here still has them linted, as the command line's own words were before).
+  const candidates = run ? [...named, ...configWords(run.args)] : file.script?.commands.length ? named : configWords(command.slice(1));
   const accelerate = new Set(launches.flatMap((l) => (l.accelerateConfig ? [l.accelerateConfig.written] : [])));
   const found: string[] = [];
   const repo = repoRootOf(cwd);
@@ -106,7 +109,7 @@ export function namedConfigPaths(file: SourceFile, command: string[], cwd: strin
   return found;
 }
 
-/** `NAME=value`: an assignment to the command's environment (before its program), or a `key=value` argument; never a path. */
+/** `NAME=value`: an assignment to the environment of the command that follows. */
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/;
 /** Shells that run a script file given as their first operand. */
 const SHELLS = new Set(['bash', 'sh']);
@@ -115,6 +118,8 @@ const SHELLS = new Set(['bash', 'sh']);
 export interface ScriptRun {
   environment: [string, string][];
   written: string;
+  /** The words after the script: its arguments. */
+  args: string[];
 }
 
 /**
@@ -146,7 +151,7 @@ export function scriptRun(command: readonly string[]): ScriptRun | undefined {
     word = command[i];
   }
   if (word === undefined || !SCRIPT_EXTENSIONS.has(path.posix.extname(word).toLowerCase())) return undefined;
-  return { environment, written: word };
+  return { environment, written: word, args: command.slice(i + 1) };
 }
 
 /**
@@ -160,7 +165,7 @@ export function scriptRunFile(run: ScriptRun, cwd: string, maxBytes: number): So
   const read = readRepoFile(repo, run.written, maxBytes, 'maxFileBytes');
   const text = read.ok ? decodeUtf8(read.bytes) : undefined;
   if (!read.ok || text === undefined) return undefined;
-  return parseSource(read.rel, text, { environment: run.environment, scriptSources: (rel) => sourceReaderFor(repo, rel, maxBytes) }, 'shell');
+  return parseSource(read.rel, text, { environment: run.environment, positional: run.args, scriptSources: (rel) => sourceReaderFor(repo, rel, maxBytes) }, 'shell');
 }
 
 /** Characters a shell word may hold unquoted (no expansion, globbing, splitting or operator). */

@@ -63,6 +63,8 @@ export interface ParseOptions {
   scriptSources?: (relPath: string) => SourceReader | undefined;
   /** A launch script's starting environment (`NGPU=4 ./run_train.sh` run by `trainlint exec`). */
   environment?: ReadonlyArray<readonly [string, string]>;
+  /** A launch script's arguments, when known (`./train.sh configs/a.yaml` run by `trainlint exec`): `$1`…. */
+  positional?: readonly string[];
 }
 
 /** Parse text that is already decoded. */
@@ -80,7 +82,7 @@ export function parseSource(relPath: string, text: string, options: ParseOptions
   const directives = scanDirectives(text, format !== 'json');
   const file: SourceFile = { path: relPath, text, format, problems: [], directives };
   if (format === 'shell') {
-    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath), options.environment);
+    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath), options.environment, options.positional);
     file.script = script;
     file.problems = capParseErrors(problems.map((p): LoadProblem => ({ kind: 'parse-error', message: p.message, range: p.range })));
     return file;

@@ -82,6 +82,8 @@ const MAX_EVAL_DEPTH = 3;
 
 /** Longest variable value kept (characters); longer ones are treated as unknown. */
 const MAX_VARIABLE_CHARS = 64 * 1024;
+/** At most this many arguments of a script are bound to `$1`…. */
+const MAX_POSITIONAL = 64;
 /** Longest value whose words are located character by character (`valueWords`); longer ones word by word. */
 const MAX_LOCATED_CHARS = 4096;
 
@@ -257,14 +259,17 @@ const MAX_SOURCE_DEPTH = 4;
  * assignments are applied where the statement is (the file is read, never run). Without it, or when a file
  * cannot be read, the variables keep the script's values and the statement is listed in `script.sources`.
  * `environment` is what the script is started with (`NGPU=4 CONFIG_FILE=x.toml ./run_train.sh`): exported
- * variables set before its first line, so `${NGPU:-8}` is 4.
+ * variables set before its first line, so `${NGPU:-8}` is 4. `positional`, when given, are its arguments
+ * (`./train.sh configs/a.yaml 8`): `$1`, `${2:-8}` and `shift` read them; without it they stay as written.
+ * `"$@"` stays the arguments handed on either way (`forwardsArgs`).
  */
 export function parseLaunchScript(
   text: string,
   readSource?: SourceReader,
   environment: ReadonlyArray<readonly [string, string]> = [],
+  positional?: readonly string[],
 ): { script: LaunchScript; problems: ShellProblem[] } {
-  const parser = new ScriptParser(String(text ?? ''), readSource, 0, environment);
+  const parser = new ScriptParser(String(text ?? ''), readSource, 0, environment, positional);
   try {
     parser.run();
   } catch (err) {
@@ -295,6 +300,8 @@ class ScriptParser {
   /** Script variables the commands it runs inherit (`export NAME`, `declare -x`, assignments under `set -a`). */
   private readonly exported = new Set<string>();
   private allExport = false;
+  /** The script's arguments were given (`positional`): `$1`… are variables named `1`…. */
+  private positionalBound = false;
   /** How many `eval`s deep the statement being read is. */
   private evalDepth = 0;
 
@@ -303,12 +310,17 @@ class ScriptParser {
     private readonly readSource?: SourceReader,
     private readonly sourceDepth = 0,
     environment: ReadonlyArray<readonly [string, string]> = [],
+    positional?: readonly string[],
   ) {
     this.lineStarts = computeLineStarts(src);
+    if (positional) {
+      this.positionalBound = true;
+      positional.slice(0, MAX_POSITIONAL).forEach((value, i) => this.vars.set(String(i + 1), this.plainRecord(value)));
+    }
     // The environment the script starts with: exported, so the commands it runs inherit it too.
     for (const [name, value] of environment) {
       if (!/^[A-Za-z_]\w*$/.test(name) || value.length > MAX_VARIABLE_CHARS) continue;
-      this.vars.set(name, { value, words: splitWords(value).map((text) => ({ text })), array: false });
+      this.vars.set(name, this.plainRecord(value));
       this.exported.add(name);
     }
     const slurm = readSbatch(src, this.lineStarts);
@@ -317,6 +329,27 @@ class ScriptParser {
       // What sbatch exports to the job, so `--nnodes $SLURM_NNODES` resolves to a number.
       for (const [name, v] of slurmVariables(slurm)) this.vars.set(name, { value: v, words: [{ text: v }], array: false });
     }
+  }
+
+  /** A variable given from outside the script (its environment, its arguments): no place in it. */
+  private plainRecord(value: string): VarRecord {
+    return value.length > MAX_VARIABLE_CHARS ? UNKNOWN : { value, words: splitWords(value).map((text) => ({ text })), array: false };
+  }
+
+  /** `shift [n]` with the script's arguments known: `$1` becomes what `$n+1` was. A count not known: all unknown. */
+  private shift(count: Word | undefined): void {
+    const n = count === undefined ? 1 : /^\d+$/.test(count.text) ? Number(count.text) : undefined;
+    const names: string[] = [];
+    for (let i = 1; this.vars.has(String(i)); i++) names.push(String(i));
+    if (n === undefined) {
+      for (const name of names) this.vars.set(name, UNKNOWN);
+      return;
+    }
+    const records = names.map((name) => this.vars.get(name)!);
+    names.forEach((name, i) => {
+      if (i + n < records.length) this.vars.set(name, records[i + n]);
+      else this.vars.delete(name);
+    });
   }
 
   run(): void {
@@ -1039,6 +1072,10 @@ class ScriptParser {
       this.readHeredoc(words, st.heredoc, range);
       return;
     }
+    if (words[0]?.text === 'shift' && this.positionalBound) {
+      this.shift(words[1]);
+      return;
+    }
     if (words[0]?.text === 'pushd') this.dirStack.push(this.script.directoryChanges?.length ?? 0);
     if ((words[0]?.text === 'cd' || words[0]?.text === 'pushd') && words.length >= 2) {
       this.changeDirectory(words[words.length - 1].text, range);
@@ -1305,7 +1342,8 @@ class ScriptParser {
     if (key === undefined || key === '') return { text: '$' };
     if (key.startsWith(SUBST)) return this.substitutionValue(this.substs[Number(key.slice(1))] ?? '');
     const asWritten: Expansion = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
-    const m = /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/.exec(key);
+    // `$1`, `${2:-8}`: the script's arguments, only when they are known (`positional`).
+    const m = (this.positionalBound ? /^([A-Za-z_]\w*|[1-9]\d*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/ : /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/).exec(key);
     if (!m) return asWritten;
     const [, name, index, colon, op, word] = m;
     const v = this.vars.get(name);
