@@ -8127,6 +8127,7 @@ function matchesPattern(subject, pattern) {
 // src/engine/load/shell.ts
 var MAX_EVAL_DEPTH = 3;
 var MAX_VARIABLE_CHARS = 64 * 1024;
+var MAX_POSITIONAL = 64;
 var MAX_LOCATED_CHARS = 4096;
 var UNKNOWN = { value: "", words: [], array: false, unknown: true };
 var MARKS = /\uE000(\d+)\uE001/g;
@@ -8238,8 +8239,8 @@ var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
 var MAX_SOURCE_DEPTH = 4;
-function parseLaunchScript(text, readSource, environment = []) {
-  const parser = new ScriptParser(String(text ?? ""), readSource, 0, environment);
+function parseLaunchScript(text, readSource, environment = [], positional) {
+  const parser = new ScriptParser(String(text ?? ""), readSource, 0, environment, positional);
   try {
     parser.run();
   } catch (err) {
@@ -8248,14 +8249,18 @@ function parseLaunchScript(text, readSource, environment = []) {
   return { script: parser.script, problems: parser.problems };
 }
 var ScriptParser = class _ScriptParser {
-  constructor(src, readSource, sourceDepth = 0, environment = []) {
+  constructor(src, readSource, sourceDepth = 0, environment = [], positional) {
     this.src = src;
     this.readSource = readSource;
     this.sourceDepth = sourceDepth;
     this.lineStarts = computeLineStarts(src);
+    if (positional) {
+      this.positionalBound = true;
+      positional.slice(0, MAX_POSITIONAL).forEach((value, i) => this.vars.set(String(i + 1), this.plainRecord(value)));
+    }
     for (const [name2, value] of environment) {
       if (!/^[A-Za-z_]\w*$/.test(name2) || value.length > MAX_VARIABLE_CHARS) continue;
-      this.vars.set(name2, { value, words: splitWords(value).map((text) => ({ text })), array: false });
+      this.vars.set(name2, this.plainRecord(value));
       this.exported.add(name2);
     }
     const slurm = readSbatch(src, this.lineStarts);
@@ -8287,8 +8292,29 @@ var ScriptParser = class _ScriptParser {
   /** Script variables the commands it runs inherit (`export NAME`, `declare -x`, assignments under `set -a`). */
   exported = /* @__PURE__ */ new Set();
   allExport = false;
+  /** The script's arguments were given (`positional`): `$1`\u2026 are variables named `1`\u2026. */
+  positionalBound = false;
   /** How many `eval`s deep the statement being read is. */
   evalDepth = 0;
+  /** A variable given from outside the script (its environment, its arguments): no place in it. */
+  plainRecord(value) {
+    return value.length > MAX_VARIABLE_CHARS ? UNKNOWN : { value, words: splitWords(value).map((text) => ({ text })), array: false };
+  }
+  /** `shift [n]` with the script's arguments known: `$1` becomes what `$n+1` was. A count not known: all unknown. */
+  shift(count2) {
+    const n = count2 === void 0 ? 1 : /^\d+$/.test(count2.text) ? Number(count2.text) : void 0;
+    const names = [];
+    for (let i = 1; this.vars.has(String(i)); i++) names.push(String(i));
+    if (n === void 0) {
+      for (const name2 of names) this.vars.set(name2, UNKNOWN);
+      return;
+    }
+    const records = names.map((name2) => this.vars.get(name2));
+    names.forEach((name2, i) => {
+      if (i + n < records.length) this.vars.set(name2, records[i + n]);
+      else this.vars.delete(name2);
+    });
+  }
   run() {
     for (const st of this.splitStatements()) {
       if (this.ended) break;
@@ -8940,6 +8966,10 @@ var ScriptParser = class _ScriptParser {
       this.readHeredoc(words, st.heredoc, range);
       return;
     }
+    if (words[0]?.text === "shift" && this.positionalBound) {
+      this.shift(words[1]);
+      return;
+    }
     if (words[0]?.text === "pushd") this.dirStack.push(this.script.directoryChanges?.length ?? 0);
     if ((words[0]?.text === "cd" || words[0]?.text === "pushd") && words.length >= 2) {
       this.changeDirectory(words[words.length - 1].text, range);
@@ -9178,7 +9208,7 @@ var ScriptParser = class _ScriptParser {
     if (key === void 0 || key === "") return { text: "$" };
     if (key.startsWith(SUBST)) return this.substitutionValue(this.substs[Number(key.slice(1))] ?? "");
     const asWritten4 = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
-    const m = /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/.exec(key);
+    const m = (this.positionalBound ? /^([A-Za-z_]\w*|[1-9]\d*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/ : /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/).exec(key);
     if (!m) return asWritten4;
     const [, name2, index, colon, op, word] = m;
     const v = this.vars.get(name2);
@@ -11827,7 +11857,7 @@ function parseSource(relPath, text, options = {}, format = formatOf(relPath)) {
   const directives = scanDirectives(text, format !== "json");
   const file = { path: relPath, text, format, problems: [], directives };
   if (format === "shell") {
-    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath), options.environment);
+    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath), options.environment, options.positional);
     file.script = script;
     file.problems = capParseErrors(problems.map((p) => ({ kind: "parse-error", message: p.message, range: p.range })));
     return file;
@@ -29006,9 +29036,11 @@ function parseExecArgs(argv) {
   if (out.command.length === 0) throw new UsageError("usage: trainlint exec [--dry-run] [options] [--] <launch command\u2026>");
   return out;
 }
-function namedConfigPaths(file, command2, cwd) {
+function namedConfigPaths(file, command2, cwd, run) {
   const launches = scriptLaunches(file, ".");
-  const candidates = file.script?.commands.length ? launches.flatMap((l) => [...l.configs.map((c) => c.written), ...l.accelerateConfig ? [l.accelerateConfig.written] : []]) : command2.slice(1).filter((t) => CONFIG_EXT.test(t) && !t.startsWith("-") && !ASSIGNMENT.test(t));
+  const configWords = (words) => words.filter((t) => CONFIG_EXT.test(t) && !t.startsWith("-") && !t.includes("="));
+  const named3 = launches.flatMap((l) => [...l.configs.map((c) => c.written), ...l.accelerateConfig ? [l.accelerateConfig.written] : []]);
+  const candidates = run ? [...named3, ...configWords(run.args)] : file.script?.commands.length ? named3 : configWords(command2.slice(1));
   const accelerate = new Set(launches.flatMap((l) => l.accelerateConfig ? [l.accelerateConfig.written] : []));
   const found = [];
   const repo = repoRootOf(cwd);
@@ -29049,14 +29081,14 @@ function scriptRun(command2) {
     word = command2[i];
   }
   if (word === void 0 || !SCRIPT_EXTENSIONS.has(import_node_path22.default.posix.extname(word).toLowerCase())) return void 0;
-  return { environment, written: word };
+  return { environment, written: word, args: command2.slice(i + 1) };
 }
 function scriptRunFile(run, cwd, maxBytes) {
   const repo = repoRootOf(cwd);
   const read = readRepoFile(repo, run.written, maxBytes, "maxFileBytes");
   const text = read.ok ? decodeUtf8(read.bytes) : void 0;
   if (!read.ok || text === void 0) return void 0;
-  return parseSource(read.rel, text, { environment: run.environment, scriptSources: (rel) => sourceReaderFor(repo, rel, maxBytes) }, "shell");
+  return parseSource(read.rel, text, { environment: run.environment, positional: run.args, scriptSources: (rel) => sourceReaderFor(repo, rel, maxBytes) }, "shell");
 }
 var PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 function shellWord(word) {
@@ -30166,7 +30198,7 @@ async function runExec(argv, io) {
   const { config } = readConfig(io.cwd, args.config, findRepositoryRoot(io.cwd));
   const run = scriptRun(args.command);
   const file = (run && scriptRunFile(run, io.cwd, config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)) ?? commandLineFile(args.command);
-  const paths = namedConfigPaths(file, args.command, io.cwd);
+  const paths = namedConfigPaths(file, args.command, io.cwd, file.path === COMMAND_LINE_PATH ? void 0 : run);
   const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], repoScripts: false });
   const report2 = buildReport(results);
   const sources = textsOf(results);
