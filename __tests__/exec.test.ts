@@ -170,6 +170,7 @@ describe('scriptRun', () => {
     });
     expect(scriptRun(['env', 'NGPU=4', 'bash', '-ex', 'scripts/train.sh', 'configs/a.yaml'])).toEqual({ environment: [['NGPU', '4']], written: 'scripts/train.sh', args: ['configs/a.yaml'] });
     expect(scriptRun(['/usr/bin/env', 'A=1', 'sh', '--', 'x.slurm'])).toEqual({ environment: [['A', '1']], written: 'x.slurm', args: [] });
+    expect(scriptRun(['sbatch', 'jobs/train.slurm', 'configs/a.yaml'])).toEqual({ environment: [], written: 'jobs/train.slurm', args: ['configs/a.yaml'] });
   });
   test('anything else is not: programs, a shell running a string, env with options of its own', () => {
     expect(scriptRun(['torchrun', '--nproc_per_node', '8', 'train.py'])).toBeUndefined();
@@ -179,6 +180,9 @@ describe('scriptRun', () => {
     expect(scriptRun(['env', '-i', 'NGPU=4', './run_train.sh'])).toBeUndefined();
     expect(scriptRun(['env', '-u', 'NGPU', './run_train.sh'])).toBeUndefined();
     expect(scriptRun(['NGPU=4'])).toBeUndefined();
+    // sbatch's own options override the script's #SBATCH lines.
+    expect(scriptRun(['sbatch', '--nodes=4', 'train.slurm'])).toBeUndefined();
+    expect(scriptRun(['sbatch'])).toBeUndefined();
   });
 });
 
@@ -232,6 +236,16 @@ describe('trainlint exec of a launch script', () => {
     const opaque = tempRepo({ 'scripts/run.sh': '#!/bin/bash\npython "$@"\n', 'configs/sft.yaml': HF });
     const o = JSON.parse((await exec(['--dry-run', '--format', 'json', '--', 'scripts/run.sh', 'train.py', 'configs/sft.yaml', 'trainer.lr=1e-4'], opaque)).stderr) as Report;
     expect(o.files.map((f) => f.path).sort()).toEqual(['configs/sft.yaml', 'scripts/run.sh']);
+  });
+
+  test('sbatch JOB: the job script under its #SBATCH allocation, from the submission folder', async () => {
+    const job = ['#!/bin/bash', '#SBATCH --nodes=2', '#SBATCH --ntasks-per-node=1', '#SBATCH --gpus-per-node=8', 'srun torchrun --nnodes $SLURM_NNODES --nproc_per_node 8 train.py --config configs/sft.yaml', ''].join('\n');
+    const dir = tempRepo({ 'jobs/train.slurm': job, 'configs/sft.yaml': HF });
+    const r = await exec(['--format', 'json', '--', 'sbatch', 'jobs/train.slurm'], dir);
+    expect(r.code).toBe(0);
+    expect(r.ran).toEqual([['sbatch', 'jobs/train.slurm']]);
+    const report = JSON.parse(r.stderr) as Report;
+    expect(report.files.find((f) => f.path === 'configs/sft.yaml')!.plan.worldSize).toMatchObject({ value: 16, origin: 'launcher', file: 'jobs/train.slurm' });
   });
 
   test('NAME=value words are never configs: a command that is not a script lints its command line', async () => {

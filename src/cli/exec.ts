@@ -123,10 +123,11 @@ export interface ScriptRun {
 }
 
 /**
- * `[env] [NAME=value…] [bash|sh [-options]] path/to/script.sh [args…]` (torchtitan's
- * `NGPU=4 CONFIG_FILE=… ./run_train.sh`): the script it runs, by a launch-script extension, and
- * the `NAME=value` words before it. Undefined for any other command, for `env` with options of
- * its own (`-i`, `-u NAME`), and for a shell given `-c` (a string, not a file) or `-o`.
+ * `[env] [NAME=value…] [bash|sh [-options] | sbatch] path/to/script.sh [args…]` (torchtitan's
+ * `NGPU=4 CONFIG_FILE=… ./run_train.sh`, `sbatch train.slurm`): the script it runs, by a
+ * launch-script extension, and the `NAME=value` words before it. Undefined for any other command,
+ * for `env` with options of its own (`-i`, `-u NAME`), for a shell given `-c` (a string, not a
+ * file) or `-o`, and for `sbatch` given options (they override the script's #SBATCH lines).
  */
 export function scriptRun(command: readonly string[]): ScriptRun | undefined {
   let i = 0;
@@ -140,7 +141,13 @@ export function scriptRun(command: readonly string[]): ScriptRun | undefined {
   }
   let word = command[i];
   if (word === undefined || (viaEnv && word.startsWith('-'))) return undefined;
-  if (SHELLS.has(path.posix.basename(word))) {
+  if (path.posix.basename(word) === 'sbatch') {
+    // The job runs the script in the submission folder, under its #SBATCH allocation. Options on sbatch's
+    // command line override those lines: not read here, so such a command is not taken for its script.
+    i++;
+    word = command[i];
+    if (word === undefined || word.startsWith('-')) return undefined;
+  } else if (SHELLS.has(path.posix.basename(word))) {
     for (i++; command[i]?.startsWith('-'); i++) {
       if (command[i] === '--') {
         i++;
