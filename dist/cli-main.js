@@ -29070,7 +29070,11 @@ function scriptRun(command2) {
   }
   let word = command2[i];
   if (word === void 0 || viaEnv && word.startsWith("-")) return void 0;
-  if (SHELLS.has(import_node_path22.default.posix.basename(word))) {
+  if (import_node_path22.default.posix.basename(word) === "sbatch") {
+    i++;
+    word = command2[i];
+    if (word === void 0 || word.startsWith("-")) return void 0;
+  } else if (SHELLS.has(import_node_path22.default.posix.basename(word))) {
     for (i++; command2[i]?.startsWith("-"); i++) {
       if (command2[i] === "--") {
         i++;

@@ -191,5 +191,5 @@ function enableCompileCache2() {
 
 // src/cli.ts
 enableCompileCache2();
-if (true) runBundleWithCodeCache((0, import_node_url.fileURLToPath)(new URL("./cli-main.js", __trainlintFileUrl)), "56a0f7e4a271cfd2a0df");
+if (true) runBundleWithCodeCache((0, import_node_url.fileURLToPath)(new URL("./cli-main.js", __trainlintFileUrl)), "4f4a4c34d136b30ad329");
 else ;
