@@ -239,6 +239,10 @@ describe('variables', () => {
     expect(argValue(bound.commands[1], '--x')?.value).toBe('$1');
     const defaults = parseLaunchScript(text, undefined, [], ['configs/a.yaml']).script;
     expect(launcherWorldSize(defaults.commands[0])?.value).toBe(8);
+    // In a function body `$1` and `shift` are the function's own.
+    const fn = ['run() {', '  shift', '  torchrun --nproc_per_node 2 train.py --config $1', '}', 'run x configs/b.yaml', 'python c.py --config $1', ''].join('\n');
+    const inFunction = parseLaunchScript(fn, undefined, [], ['configs/a.yaml']).script;
+    expect(inFunction.commands.map((c) => argValue(c, '--config')?.value)).toEqual(['$1', 'configs/a.yaml']);
     const unbound = parseLaunchScript(text).script;
     expect(argValue(unbound.commands[0], '--config')?.value).toBe('$1');
     expect(launcherWorldSize(unbound.commands[0])?.value).toBeUndefined();

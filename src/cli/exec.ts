@@ -81,7 +81,9 @@ export function parseExecArgs(argv: string[]): ExecArgs {
 /**
  * The config files the command names, checked to exist (a usage error otherwise): what
  * `scriptLaunches` reads from a recognised launch command, or for any other command its
- * `*.yaml`/`*.json`/`*.toml` words, linted without launcher values.
+ * `*.yaml`/`*.json`/`*.toml` words, linted without launcher values. For a command that runs a
+ * launch script (`run`, with `file` that script): what the script's launches name, and the config
+ * words among the script's arguments.
  */
 export function namedConfigPaths(file: SourceFile, command: string[], cwd: string, run?: ScriptRun): string[] {
   const launches = scriptLaunches(file, '.');

@@ -84,6 +84,10 @@ const MAX_EVAL_DEPTH = 3;
 const MAX_VARIABLE_CHARS = 64 * 1024;
 /** At most this many arguments of a script are bound to `$1`…. */
 const MAX_POSITIONAL = 64;
+/** `NAME`, `NAME[i]`, with `:-`, `-`, `:=`, `=`, `:+`, `+`, `:?`, `?` and its word: a `${…}` or `$…` reference. */
+const VARIABLE_REF = /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/;
+/** VARIABLE_REF, and the script's arguments: `1`, `${2:-8}`. */
+const ARGUMENT_OR_VARIABLE_REF = /^([A-Za-z_]\w*|[1-9]\d*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/;
 /** Longest value whose words are located character by character (`valueWords`); longer ones word by word. */
 const MAX_LOCATED_CHARS = 4096;
 
@@ -319,7 +323,7 @@ class ScriptParser {
     }
     // The environment the script starts with: exported, so the commands it runs inherit it too.
     for (const [name, value] of environment) {
-      if (!/^[A-Za-z_]\w*$/.test(name) || value.length > MAX_VARIABLE_CHARS) continue;
+      if (!/^[A-Za-z_]\w*$/.test(name)) continue;
       this.vars.set(name, this.plainRecord(value));
       this.exported.add(name);
     }
@@ -329,6 +333,11 @@ class ScriptParser {
       // What sbatch exports to the job, so `--nnodes $SLURM_NNODES` resolves to a number.
       for (const [name, v] of slurmVariables(slurm)) this.vars.set(name, { value: v, words: [{ text: v }], array: false });
     }
+  }
+
+  /** A function body is being read: `$1` and `shift` are the function's arguments there. */
+  private inFunction(): boolean {
+    return this.frames.some((f) => f.kind === 'function');
   }
 
   /** A variable given from outside the script (its environment, its arguments): no place in it. */
@@ -1072,7 +1081,7 @@ class ScriptParser {
       this.readHeredoc(words, st.heredoc, range);
       return;
     }
-    if (words[0]?.text === 'shift' && this.positionalBound) {
+    if (words[0]?.text === 'shift' && this.positionalBound && !this.inFunction()) {
       this.shift(words[1]);
       return;
     }
@@ -1342,8 +1351,9 @@ class ScriptParser {
     if (key === undefined || key === '') return { text: '$' };
     if (key.startsWith(SUBST)) return this.substitutionValue(this.substs[Number(key.slice(1))] ?? '');
     const asWritten: Expansion = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
-    // `$1`, `${2:-8}`: the script's arguments, only when they are known (`positional`).
-    const m = (this.positionalBound ? /^([A-Za-z_]\w*|[1-9]\d*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/ : /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/).exec(key);
+    // `$1`, `${2:-8}`: the script's arguments, only when they are known (`positional`) and outside a function
+    // body (there they are the function's own).
+    const m = (this.positionalBound && !this.inFunction() ? ARGUMENT_OR_VARIABLE_REF : VARIABLE_REF).exec(key);
     if (!m) return asWritten;
     const [, name, index, colon, op, word] = m;
     const v = this.vars.get(name);
