@@ -8128,6 +8128,8 @@ function matchesPattern(subject, pattern) {
 var MAX_EVAL_DEPTH = 3;
 var MAX_VARIABLE_CHARS = 64 * 1024;
 var MAX_POSITIONAL = 64;
+var VARIABLE_REF = /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/;
+var ARGUMENT_OR_VARIABLE_REF = /^([A-Za-z_]\w*|[1-9]\d*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/;
 var MAX_LOCATED_CHARS = 4096;
 var UNKNOWN = { value: "", words: [], array: false, unknown: true };
 var MARKS = /\uE000(\d+)\uE001/g;
@@ -8259,7 +8261,7 @@ var ScriptParser = class _ScriptParser {
       positional.slice(0, MAX_POSITIONAL).forEach((value, i) => this.vars.set(String(i + 1), this.plainRecord(value)));
     }
     for (const [name2, value] of environment) {
-      if (!/^[A-Za-z_]\w*$/.test(name2) || value.length > MAX_VARIABLE_CHARS) continue;
+      if (!/^[A-Za-z_]\w*$/.test(name2)) continue;
       this.vars.set(name2, this.plainRecord(value));
       this.exported.add(name2);
     }
@@ -8296,6 +8298,10 @@ var ScriptParser = class _ScriptParser {
   positionalBound = false;
   /** How many `eval`s deep the statement being read is. */
   evalDepth = 0;
+  /** A function body is being read: `$1` and `shift` are the function's arguments there. */
+  inFunction() {
+    return this.frames.some((f) => f.kind === "function");
+  }
   /** A variable given from outside the script (its environment, its arguments): no place in it. */
   plainRecord(value) {
     return value.length > MAX_VARIABLE_CHARS ? UNKNOWN : { value, words: splitWords(value).map((text) => ({ text })), array: false };
@@ -8966,7 +8972,7 @@ var ScriptParser = class _ScriptParser {
       this.readHeredoc(words, st.heredoc, range);
       return;
     }
-    if (words[0]?.text === "shift" && this.positionalBound) {
+    if (words[0]?.text === "shift" && this.positionalBound && !this.inFunction()) {
       this.shift(words[1]);
       return;
     }
@@ -9208,7 +9214,7 @@ var ScriptParser = class _ScriptParser {
     if (key === void 0 || key === "") return { text: "$" };
     if (key.startsWith(SUBST)) return this.substitutionValue(this.substs[Number(key.slice(1))] ?? "");
     const asWritten4 = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
-    const m = (this.positionalBound ? /^([A-Za-z_]\w*|[1-9]\d*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/ : /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/).exec(key);
+    const m = (this.positionalBound && !this.inFunction() ? ARGUMENT_OR_VARIABLE_REF : VARIABLE_REF).exec(key);
     if (!m) return asWritten4;
     const [, name2, index, colon, op, word] = m;
     const v = this.vars.get(name2);
