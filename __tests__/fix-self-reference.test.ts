@@ -67,3 +67,27 @@ describe('--fix with a reference read from the file itself', () => {
     expect(fs.readFileSync(path.join(dir, 'configs/yolox/yolox_s_8xb8-300e_coco.py'), 'utf8')).toBe(YOLOX);
   });
 });
+
+describe("warmup-not-rescaled advises within warmup-fraction's limit as configured", () => {
+  // 8 → 2 GPUs: the same tokens take --warmup-updates 16000, 32% of a 50000-update run.
+  const script = FAIRSEQ.replace('--max-update 100000', '--max-update 50000');
+  const warmupAdvice = async (policy?: string) => {
+    const dir = tempRepo({ 'train.sh': script, ...(policy ? { '.trainlint.yml': policy } : {}) });
+    const all = await findings(dir);
+    // 4000 of 50000 is within any of these limits: warmup-fraction itself has nothing to say.
+    expect(all.some((f) => f.ruleId === 'warmup-fraction')).toBe(false);
+    return all.find((f) => f.ruleId === 'warmup-not-rescaled')?.message ?? '';
+  };
+
+  test('past the default 20%: the run is to be lengthened', async () => {
+    expect(await warmupAdvice()).toContain("lengthen the run or keep the warmup within warmup-fraction's limit");
+  });
+
+  test('within a limit of 40%, or with warmup-fraction off: the same warmup in tokens is advised', async () => {
+    for (const policy of ['rules:\n  warmup-fraction: [error, { max: 0.4 }]\n', 'rules:\n  warmup-fraction: off\n']) {
+      const advice = await warmupAdvice(policy);
+      expect(advice).toContain('set --warmup-updates 16000 to keep the same warmup in tokens');
+      expect(advice).not.toContain('lengthen the run');
+    }
+  });
+});

@@ -551,6 +551,8 @@ function runEachRule(result: FileResult, settings: FileSettings, schemas: Schema
     report: ({ severity, ...input }) => push({ ruleId, severity: severity ?? ruleSeverity, path: file.path, ...input }),
   };
   const launchChecks = extraction?.launchChecks;
+  const warmupFraction = settings.rules.get('warmup-fraction');
+  ctx.warmupFractionMax = warmupFraction && warmupFraction.severity !== 'off' ? Number(warmupFraction.options.max ?? 0.2) : undefined;
   for (let i = 0; i < RULE_STEPS.length; i++) {
     const step = RULE_STEPS[i];
     const effective = settings.rules.get(step.id);

@@ -99,6 +99,11 @@ export interface RuleContext {
   /** The decay-horizon key falls back to the run length when left out (see Extraction). */
   decayDefaultsToRun?: boolean;
   options: Record<string, unknown>;
+  /**
+   * warmup-fraction's limit for this file (its `max`), undefined when that rule is off: a rule that advises a
+   * warmup (warmup-not-rescaled) does not advise one past it.
+   */
+  warmupFractionMax?: number;
   /** Compiled JSON Schemas that apply to this file (dialect built-in and user schemas). */
   schemas: { name: string; validate: ValidateFunction }[];
   report(finding: ReportInput): void;

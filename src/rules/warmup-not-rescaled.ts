@@ -2,9 +2,6 @@ import { formatCount, formatRatio } from '../engine/format-number.js';
 import { selfReference } from '../engine/fix.js';
 import { batchPerTick, brief, keyUnitValue, rangeOf, replaceValue, tickBatchName, tickNouns, type Rule } from './types.js';
 
-/** warmup-fraction's default limit: a warmup above this share of the run is reported there. */
-const WARMUP_FRACTION_LIMIT = 0.2;
-
 export const warmupNotRescaled: Rule = {
   meta: {
     id: 'warmup-not-rescaled',
@@ -41,9 +38,11 @@ export const warmupNotRescaled: Rule = {
     const unit = batch.unit ?? 'samples';
     const total = ctx.plan.totalSteps;
     const nouns = tickNouns(ctx.plan);
-    // The same warmup in samples past warmup-fraction's limit of the run: setting it would trade one finding for
-    // another, so the advice is about the run's length instead, and nothing is edited.
-    const tooLong = total && total.value > 0 && suggested > total.value * WARMUP_FRACTION_LIMIT;
+    // The same warmup in samples past warmup-fraction's limit of the run (as configured for this file; none when
+    // that rule is off): setting it would trade one finding for another, so the advice is about the run's length
+    // instead, and nothing is edited.
+    const limit = ctx.warmupFractionMax;
+    const tooLong = limit !== undefined && total && total.value > 0 && suggested > total.value * limit;
     const self = selfReference(ctx);
     const advice = tooLong
       ? `keeping the same warmup in ${unit} would take ${set.text}, ${formatRatio(suggested / total.value)}× the run's ${formatCount(total.value)} ${nouns.many}${brief(total)}: lengthen the run or keep the warmup within warmup-fraction's limit`
