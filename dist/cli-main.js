@@ -6670,7 +6670,6 @@ var warmupFraction = {
 };
 
 // src/rules/warmup-not-rescaled.ts
-var WARMUP_FRACTION_LIMIT = 0.2;
 var warmupNotRescaled = {
   meta: {
     id: "warmup-not-rescaled",
@@ -6703,7 +6702,8 @@ var warmupNotRescaled = {
     const unit = batch.unit ?? "samples";
     const total = ctx.plan.totalSteps;
     const nouns = tickNouns(ctx.plan);
-    const tooLong = total && total.value > 0 && suggested > total.value * WARMUP_FRACTION_LIMIT;
+    const limit = ctx.warmupFractionMax;
+    const tooLong = limit !== void 0 && total && total.value > 0 && suggested > total.value * limit;
     const self = selfReference(ctx);
     const advice = tooLong ? `keeping the same warmup in ${unit} would take ${set.text}, ${formatRatio(suggested / total.value)}\xD7 the run's ${formatCount(total.value)} ${nouns.many}${brief(total)}: lengthen the run or keep the warmup within warmup-fraction's limit` : `set ${set.text} to keep the same warmup in ${unit}${self ? ` (not applied by --fix: the reference, ${ref.label}, is read from this file and would change with the edit)` : ""}`;
     const cause = `warmup still ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)} while ${tickBatchName(ctx.plan)} went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} it spans ${formatRatio(k)}\xD7 the ${unit} (${formatCount(warmup3.value * batch.value)} vs ${formatCount(warmup3.value * baseBatch.value)})`;
@@ -26412,6 +26412,8 @@ function runEachRule(result, settings, schemas, push, plan) {
     report: ({ severity, ...input }) => push({ ruleId, severity: severity ?? ruleSeverity, path: file.path, ...input })
   };
   const launchChecks = extraction?.launchChecks;
+  const warmupFraction2 = settings.rules.get("warmup-fraction");
+  ctx.warmupFractionMax = warmupFraction2 && warmupFraction2.severity !== "off" ? Number(warmupFraction2.options.max ?? 0.2) : void 0;
   for (let i = 0; i < RULE_STEPS.length; i++) {
     const step = RULE_STEPS[i];
     const effective = settings.rules.get(step.id);

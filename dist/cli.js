@@ -191,5 +191,5 @@ function enableCompileCache2() {
 
 // src/cli.ts
 enableCompileCache2();
-if (true) runBundleWithCodeCache((0, import_node_url.fileURLToPath)(new URL("./cli-main.js", __trainlintFileUrl)), "1a89c2f4dc350d0a8d40");
+if (true) runBundleWithCodeCache((0, import_node_url.fileURLToPath)(new URL("./cli-main.js", __trainlintFileUrl)), "5a25232ef5ad9257c9a1");
 else ;
