@@ -21,7 +21,7 @@
  *  - NODE_DISABLE_COMPILE_CACHE turns it off, as it does Node's.
  * Any failure of the cache only means a run without it.
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -101,36 +101,32 @@ interface CacheRead {
   generation: number;
   unsafe: boolean;
 }
+const NO_CACHE: CacheRead = { generation: 0, unsafe: false };
+const UNSAFE: CacheRead = { generation: 0, unsafe: true };
 
 function readCache(dir: string, file: string): CacheRead {
   let dirStat;
   try {
     dirStat = lstatSync(dir);
   } catch {
-    return { generation: 0, unsafe: false };
+    return NO_CACHE;
   }
-  if (!dirStat.isDirectory() || !isPrivate(dirStat)) return { generation: 0, unsafe: true };
+  if (!dirStat.isDirectory() || !isPrivate(dirStat)) return UNSAFE;
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch {
-    return { generation: 0, unsafe: false };
+    return NO_CACHE;
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || !isPrivate(st)) return { generation: 0, unsafe: true };
-    if (st.size <= HEADER_BYTES || st.size > MAX_CACHE_BYTES) return { generation: 0, unsafe: false };
-    const bytes = Buffer.allocUnsafe(st.size);
-    let n = 0;
-    while (n < bytes.length) {
-      const got = readSync(fd, bytes, n, bytes.length - n, null);
-      if (got === 0) break;
-      n += got;
-    }
-    if (n !== bytes.length || bytes.readUInt32LE(0) !== MAGIC || bytes[4] !== FORMAT) return { generation: 0, unsafe: false };
+    if (!st.isFile() || !isPrivate(st)) return UNSAFE;
+    if (st.size <= HEADER_BYTES || st.size > MAX_CACHE_BYTES) return NO_CACHE;
+    const bytes = readFileSync(fd);
+    if (bytes.length !== st.size || bytes.readUInt32LE(0) !== MAGIC || bytes[4] !== FORMAT) return NO_CACHE;
     return { data: bytes.subarray(HEADER_BYTES), generation: bytes[5], unsafe: false };
   } catch {
-    return { generation: 0, unsafe: false };
+    return NO_CACHE;
   } finally {
     closeSync(fd);
   }
@@ -193,7 +189,7 @@ export function compileWithCodeCache(file: string, build: string, dir: string | 
     closeSync(fd);
   }
   const cacheFile = dir === undefined || name === undefined ? undefined : path.join(dir, name);
-  const read: CacheRead = cacheFile === undefined ? { generation: 0, unsafe: false } : readCache(dir!, cacheFile);
+  const read = cacheFile === undefined ? NO_CACHE : readCache(dir!, cacheFile);
   if (read.data !== undefined) verifyChecksums();
   const script = new Script(WRAP_HEAD + source + WRAP_TAIL, { filename: file, cachedData: read.data });
   const status: CodeCacheStatus =
@@ -206,9 +202,8 @@ export function compileWithCodeCache(file: string, build: string, dir: string | 
     wantsSave,
     run() {
       const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
-      const module = { exports: {} as unknown, filename: file, id: file, loaded: false };
+      const module = { exports: {} as unknown };
       wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
-      module.loaded = true;
       return module.exports;
     },
     save() {

@@ -148,8 +148,9 @@ async function runExec(argv: string[], io: CliIO): Promise<number> {
   // A command that runs a launch script of the repository (`NGPU=4 CONFIG_FILE=… ./run_train.sh`):
   // the script is the launch, read with the command's environment; any other: the command line.
   const run = scriptRun(args.command);
-  const file = (run && scriptRunFile(run, io.cwd, config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)) ?? commandLineFile(args.command);
-  const paths = namedConfigPaths(file, args.command, io.cwd, file.path === COMMAND_LINE_PATH ? undefined : run);
+  const script = run && scriptRunFile(run, io.cwd, config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  const file = script ?? commandLineFile(args.command);
+  const paths = namedConfigPaths(file, args.command, io.cwd, script && run);
   // The command line is the launch: the repository's scripts do not add plans of their own.
   const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], repoScripts: false });
   const report = buildReport(results);

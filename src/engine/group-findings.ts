@@ -106,28 +106,11 @@ function firstBy(members: Finding[], eligible: (m: Finding) => boolean): Finding
 const isWritten = (m: Finding): boolean => Boolean(m.runLength?.written);
 const anyMember = (): boolean => true;
 
-/**
- * `members.slice().sort(order)` by insertion (stable, as the sort is): a group has a handful of
- * members, where the default sort's set-up costs more than its comparisons.
- */
-function sortedBy(members: Finding[], order: (a: Finding, b: Finding) => number): Finding[] {
-  const out: Finding[] = [];
-  for (const m of members) {
-    let i = out.length;
-    while (i > 0 && order(out[i - 1], m) > 0) {
-      out[i] = out[i - 1];
-      i--;
-    }
-    out[i] = m;
-  }
-  return out;
-}
-
 /** The merged finding of `members` (two or more), with the short-run remark and data when the run is a deliberate short run. */
 function merge(members: Finding[], ctx: RunFindingsContext): Finding {
   // The first written member in the primary order, else the first: no sorted copy needed.
   const primary = firstBy(members, isWritten) ?? firstBy(members, anyMember)!;
-  const story = sortedBy(members, BY_STORY);
+  const story = members.slice().sort(BY_STORY);
   const total = ctx.plan.totalSteps;
   const steps = total?.value ?? Number(primary.data?.totalSteps);
   const sized = largestSizedFor(members);
@@ -161,12 +144,7 @@ function merge(members: Finding[], ctx: RunFindingsContext): Finding {
   const run = ctx.shortRun;
   const rejects = run !== undefined && merged.some((m) => m.data?.launchRejects);
   const message = `${cause}: ${story.map((m) => m.runLength!.consequence).join('; ')}; to size it for ${formatCount(steps)} ${nouns.many}: ${fix}${lengthen}${run ? shortRunNote(run, severity, rejects) : ''}`;
-  const related: RelatedLocation[] = [];
-  for (const m of story) {
-    if (m === primary) continue;
-    const at = causeLocation(m, ctx.plan);
-    related.push({ path: at.path, range: at.range, message: m.message });
-  }
+  const related: RelatedLocation[] = story.filter((m) => m !== primary).map((m) => ({ ...causeLocation(m, ctx.plan), message: m.message }));
   if (total?.range && total.file === primary.path && !members.some((m) => m.range.line === total.range!.line)) {
     related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps)} ${nouns.run}${keyOf(total.key)}` });
   }

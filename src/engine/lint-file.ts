@@ -552,7 +552,8 @@ function runEachRule(result: FileResult, settings: FileSettings, schemas: Schema
   };
   const launchChecks = extraction?.launchChecks;
   const warmupFraction = settings.rules.get('warmup-fraction');
-  ctx.warmupFractionMax = warmupFraction && warmupFraction.severity !== 'off' ? Number(warmupFraction.options.max ?? 0.2) : undefined;
+  // Its options hold its default `max` already (settingsFor).
+  ctx.warmupFractionMax = warmupFraction && warmupFraction.severity !== 'off' ? Number(warmupFraction.options.max) : undefined;
   for (let i = 0; i < RULE_STEPS.length; i++) {
     const step = RULE_STEPS[i];
     const effective = settings.rules.get(step.id);

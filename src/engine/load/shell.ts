@@ -84,10 +84,11 @@ const MAX_EVAL_DEPTH = 3;
 const MAX_VARIABLE_CHARS = 64 * 1024;
 /** At most this many arguments of a script are bound to `$1`…. */
 const MAX_POSITIONAL = 64;
-/** `NAME`, `NAME[i]`, with `:-`, `-`, `:=`, `=`, `:+`, `+`, `:?`, `?` and its word: a `${…}` or `$…` reference. */
-const VARIABLE_REF = /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/;
-/** VARIABLE_REF, and the script's arguments: `1`, `${2:-8}`. */
-const ARGUMENT_OR_VARIABLE_REF = /^([A-Za-z_]\w*|[1-9]\d*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/;
+/**
+ * `NAME` or a script argument `1`, `NAME[i]`, with `:-`, `-`, `:=`, `=`, `:+`, `+`, `:?`, `?` and its word: a `${…}`
+ * or `$…` reference.
+ */
+const VARIABLE_REF = /^([A-Za-z_]\w*|[1-9]\d*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/;
 /** Longest value whose words are located character by character (`valueWords`); longer ones word by word. */
 const MAX_LOCATED_CHARS = 4096;
 
@@ -1351,11 +1352,12 @@ class ScriptParser {
     if (key === undefined || key === '') return { text: '$' };
     if (key.startsWith(SUBST)) return this.substitutionValue(this.substs[Number(key.slice(1))] ?? '');
     const asWritten: Expansion = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
-    // `$1`, `${2:-8}`: the script's arguments, only when they are known (`positional`) and outside a function
-    // body (there they are the function's own).
-    const m = (this.positionalBound && !this.inFunction() ? ARGUMENT_OR_VARIABLE_REF : VARIABLE_REF).exec(key);
+    const m = VARIABLE_REF.exec(key);
     if (!m) return asWritten;
     const [, name, index, colon, op, word] = m;
+    // `$1`, `${2:-8}`: the script's arguments, only when they are known (`positional`) and outside a function
+    // body (there they are the function's own).
+    if (/^\d/.test(name) && (!this.positionalBound || this.inFunction())) return asWritten;
     const v = this.vars.get(name);
     if (v?.unknown) return asWritten;
     const known = v && this.known(v, name, index);
