@@ -8128,8 +8128,7 @@ function matchesPattern(subject, pattern) {
 var MAX_EVAL_DEPTH = 3;
 var MAX_VARIABLE_CHARS = 64 * 1024;
 var MAX_POSITIONAL = 64;
-var VARIABLE_REF = /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/;
-var ARGUMENT_OR_VARIABLE_REF = /^([A-Za-z_]\w*|[1-9]\d*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/;
+var VARIABLE_REF = /^([A-Za-z_]\w*|[1-9]\d*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/;
 var MAX_LOCATED_CHARS = 4096;
 var UNKNOWN = { value: "", words: [], array: false, unknown: true };
 var MARKS = /\uE000(\d+)\uE001/g;
@@ -9214,9 +9213,10 @@ var ScriptParser = class _ScriptParser {
     if (key === void 0 || key === "") return { text: "$" };
     if (key.startsWith(SUBST)) return this.substitutionValue(this.substs[Number(key.slice(1))] ?? "");
     const asWritten4 = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
-    const m = (this.positionalBound && !this.inFunction() ? ARGUMENT_OR_VARIABLE_REF : VARIABLE_REF).exec(key);
+    const m = VARIABLE_REF.exec(key);
     if (!m) return asWritten4;
     const [, name2, index, colon, op, word] = m;
+    if (/^\d/.test(name2) && (!this.positionalBound || this.inFunction())) return asWritten4;
     const v = this.vars.get(name2);
     if (v?.unknown) return asWritten4;
     const known = v && this.known(v, name2, index);
@@ -25330,21 +25330,9 @@ function firstBy(members, eligible) {
 }
 var isWritten = (m) => Boolean(m.runLength?.written);
 var anyMember = () => true;
-function sortedBy(members, order) {
-  const out = [];
-  for (const m of members) {
-    let i = out.length;
-    while (i > 0 && order(out[i - 1], m) > 0) {
-      out[i] = out[i - 1];
-      i--;
-    }
-    out[i] = m;
-  }
-  return out;
-}
 function merge(members, ctx) {
   const primary = firstBy(members, isWritten) ?? firstBy(members, anyMember);
-  const story = sortedBy(members, BY_STORY);
+  const story = members.slice().sort(BY_STORY);
   const total = ctx.plan.totalSteps;
   const steps3 = total?.value ?? Number(primary.data?.totalSteps);
   const sized = largestSizedFor(members);
@@ -25371,12 +25359,7 @@ function merge(members, ctx) {
   const run = ctx.shortRun;
   const rejects = run !== void 0 && merged.some((m) => m.data?.launchRejects);
   const message = `${cause}: ${story.map((m) => m.runLength.consequence).join("; ")}; to size it for ${formatCount(steps3)} ${nouns.many}: ${fix}${lengthen}${run ? shortRunNote(run, severity, rejects) : ""}`;
-  const related = [];
-  for (const m of story) {
-    if (m === primary) continue;
-    const at6 = causeLocation(m, ctx.plan);
-    related.push({ path: at6.path, range: at6.range, message: m.message });
-  }
+  const related = story.filter((m) => m !== primary).map((m) => ({ ...causeLocation(m, ctx.plan), message: m.message }));
   if (total?.range && total.file === primary.path && !members.some((m) => m.range.line === total.range.line)) {
     related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps3)} ${nouns.run}${keyOf4(total.key)}` });
   }
@@ -26413,7 +26396,7 @@ function runEachRule(result, settings, schemas, push, plan) {
   };
   const launchChecks = extraction?.launchChecks;
   const warmupFraction2 = settings.rules.get("warmup-fraction");
-  ctx.warmupFractionMax = warmupFraction2 && warmupFraction2.severity !== "off" ? Number(warmupFraction2.options.max ?? 0.2) : void 0;
+  ctx.warmupFractionMax = warmupFraction2 && warmupFraction2.severity !== "off" ? Number(warmupFraction2.options.max) : void 0;
   for (let i = 0; i < RULE_STEPS.length; i++) {
     const step = RULE_STEPS[i];
     const effective = settings.rules.get(step.id);
@@ -30209,8 +30192,9 @@ async function runExec(argv, io) {
   const args = parseExecArgs(argv);
   const { config } = readConfig(io.cwd, args.config, findRepositoryRoot(io.cwd));
   const run = scriptRun(args.command);
-  const file = (run && scriptRunFile(run, io.cwd, config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)) ?? commandLineFile(args.command);
-  const paths = namedConfigPaths(file, args.command, io.cwd, file.path === COMMAND_LINE_PATH ? void 0 : run);
+  const script = run && scriptRunFile(run, io.cwd, config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  const file = script ?? commandLineFile(args.command);
+  const paths = namedConfigPaths(file, args.command, io.cwd, script && run);
   const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], repoScripts: false });
   const report2 = buildReport(results);
   const sources = textsOf(results);

@@ -68,35 +68,31 @@ function isPrivate(st) {
   if (uid === void 0) return true;
   return st.uid === uid && (st.mode & 18) === 0;
 }
+var NO_CACHE = { generation: 0, unsafe: false };
+var UNSAFE = { generation: 0, unsafe: true };
 function readCache(dir, file) {
   let dirStat;
   try {
     dirStat = (0, import_node_fs.lstatSync)(dir);
   } catch {
-    return { generation: 0, unsafe: false };
+    return NO_CACHE;
   }
-  if (!dirStat.isDirectory() || !isPrivate(dirStat)) return { generation: 0, unsafe: true };
+  if (!dirStat.isDirectory() || !isPrivate(dirStat)) return UNSAFE;
   let fd;
   try {
     fd = (0, import_node_fs.openSync)(file, import_node_fs.constants.O_RDONLY | (import_node_fs.constants.O_NOFOLLOW ?? 0));
   } catch {
-    return { generation: 0, unsafe: false };
+    return NO_CACHE;
   }
   try {
     const st = (0, import_node_fs.fstatSync)(fd);
-    if (!st.isFile() || !isPrivate(st)) return { generation: 0, unsafe: true };
-    if (st.size <= HEADER_BYTES || st.size > MAX_CACHE_BYTES) return { generation: 0, unsafe: false };
-    const bytes = Buffer.allocUnsafe(st.size);
-    let n = 0;
-    while (n < bytes.length) {
-      const got = (0, import_node_fs.readSync)(fd, bytes, n, bytes.length - n, null);
-      if (got === 0) break;
-      n += got;
-    }
-    if (n !== bytes.length || bytes.readUInt32LE(0) !== MAGIC || bytes[4] !== FORMAT) return { generation: 0, unsafe: false };
+    if (!st.isFile() || !isPrivate(st)) return UNSAFE;
+    if (st.size <= HEADER_BYTES || st.size > MAX_CACHE_BYTES) return NO_CACHE;
+    const bytes = (0, import_node_fs.readFileSync)(fd);
+    if (bytes.length !== st.size || bytes.readUInt32LE(0) !== MAGIC || bytes[4] !== FORMAT) return NO_CACHE;
     return { data: bytes.subarray(HEADER_BYTES), generation: bytes[5], unsafe: false };
   } catch {
-    return { generation: 0, unsafe: false };
+    return NO_CACHE;
   } finally {
     (0, import_node_fs.closeSync)(fd);
   }
@@ -140,7 +136,7 @@ function compileWithCodeCache(file, build, dir) {
     (0, import_node_fs.closeSync)(fd);
   }
   const cacheFile = dir === void 0 || name === void 0 ? void 0 : import_node_path.default.join(dir, name);
-  const read = cacheFile === void 0 ? { generation: 0, unsafe: false } : readCache(dir, cacheFile);
+  const read = cacheFile === void 0 ? NO_CACHE : readCache(dir, cacheFile);
   if (read.data !== void 0) verifyChecksums();
   const script = new import_node_vm.Script(WRAP_HEAD + source + WRAP_TAIL, { filename: file, cachedData: read.data });
   const status = cacheFile === void 0 ? "off" : read.unsafe ? "unsafe" : read.data === void 0 ? "missing" : script.cachedDataRejected ? "rejected" : "accepted";
@@ -152,9 +148,8 @@ function compileWithCodeCache(file, build, dir) {
     wantsSave,
     run() {
       const wrapper = script.runInThisContext();
-      const module2 = { exports: {}, filename: file, id: file, loaded: false };
+      const module2 = { exports: {} };
       wrapper.call(module2.exports, module2.exports, (0, import_node_module.createRequire)(file), module2, file, import_node_path.default.dirname(file));
-      module2.loaded = true;
       return module2.exports;
     },
     save() {
@@ -191,5 +186,5 @@ function enableCompileCache2() {
 
 // src/cli.ts
 enableCompileCache2();
-if (true) runBundleWithCodeCache((0, import_node_url.fileURLToPath)(new URL("./cli-main.js", __trainlintFileUrl)), "5a25232ef5ad9257c9a1");
+if (true) runBundleWithCodeCache((0, import_node_url.fileURLToPath)(new URL("./cli-main.js", __trainlintFileUrl)), "67446cebccb816745e22");
 else ;
