@@ -30,7 +30,7 @@ const nodeVersion = (bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' })
 
 /**
  * All start-up measurements, `runs` interleaved rounds. `node24` may be undefined (its lines are
- * left out). Returns { cli, cliCold, cliFresh, cli24, cli24cold, cli24fresh, cli24freshPatterns, action, actionWarm, load }.
+ * left out). Returns { cli, cliCold, cliFresh, cli24, cli24cold, cli24fresh, cli24freshCold, cli24freshPatterns, action, actionWarm, load }.
  */
 export async function measureStartup({ repo, node, node24, runs }) {
   const cli = path.join(repo, 'dist', 'cli.js');
@@ -62,6 +62,7 @@ export async function measureStartup({ repo, node, node24, runs }) {
       keep('cli24', timeRun(node24, [cli, oneFile], repo, env));
       keep('cli24cold', timeRun(node24, [cli, oneFile], repo, cold));
       keep('cli24fresh', timeRun(node24, [cli, 'sft.yaml'], fresh, env));
+      keep('cli24freshCold', timeRun(node24, [cli, 'sft.yaml'], fresh, cold));
       keep('cli24freshPatterns', timeRun(node24, [cli, 'axolotl.yaml'], fresh, env));
       // Cold: no compile cache (a GitHub-hosted runner starts every job on a fresh machine).
       // Warm: the cache the action keeps between runs (self-hosted runners).
@@ -92,6 +93,7 @@ export async function measureStartup({ repo, node, node24, runs }) {
     out.cli24 = { node: v24, nodeMs: base, cliMs: m('cli24'), ratio: m('cli24') / base };
     out.cli24cold = { node: v24, nodeMs: base, cliMs: m('cli24cold'), ratio: m('cli24cold') / base };
     out.cli24fresh = { node: v24, nodeMs: base, cliMs: m('cli24fresh'), ratio: m('cli24fresh') / base };
+    out.cli24freshCold = { node: v24, nodeMs: base, cliMs: m('cli24freshCold'), ratio: m('cli24freshCold') / base };
     out.cli24freshPatterns = { node: v24, nodeMs: base, cliMs: m('cli24freshPatterns'), ratio: m('cli24freshPatterns') / base };
     for (const key of ['action', 'actionWarm']) {
       out[key] = { node: v24, nodeMs: base, totalMs: m(`${key}Total`), gitMs: m(`${key}Git`), gitCalls: m(`${key}Calls`), ratioWithoutGit: m(`${key}NoGit`) / base };
@@ -110,7 +112,16 @@ export function startupLines(s) {
   if (s.cli24) out.push(cliLine(s.cli24, ', warm code cache'));
   if (s.cli24cold) out.push(cliLine(s.cli24cold, ', cold: no code cache'));
   if (s.cli24fresh) out.push(cliLine(s.cli24fresh, ', warm code cache, the file alone in a fresh repository'));
+  if (s.cli24freshCold) out.push(cliLine(s.cli24freshCold, ', cold: no code cache, the file alone in a fresh repository'));
   if (s.cli24freshPatterns) out.push(cliLine(s.cli24freshPatterns, ', warm code cache, an axolotl config (a schema with patterns) alone in a fresh repository'));
+  if (s.cli24 && s.cli24fresh && s.cli24freshCold) {
+    // What the two Node 24 lines from this root add to the fresh run, in the same interleaved runs.
+    const scan = s.cli24.cliMs - s.cli24fresh.cliMs;
+    const compile = s.cli24freshCold.cliMs - s.cli24fresh.cliMs;
+    out.push(
+      `  of which (${s.cli24.node}): the launch-script scan of this repository ≈ ${scan.toFixed(0)} ms (root − fresh, warm), compiling the bundle without code cache ≈ ${compile.toFixed(0)} ms (fresh cold − fresh warm); 2.5× node -e 0 leaves ${(1.5 * s.cli24.nodeMs).toFixed(0)} ms above node -e 0`,
+    );
+  }
   for (const [label, a] of [['cold', s.action], ['warm compile cache', s.actionWarm]]) {
     if (!a) continue;
     out.push(
