@@ -2398,6 +2398,15 @@ function loadYaml(text, options = {}) {
   }
   return loadYamlWithYamlPackage(text, version);
 }
+function unresolvedTagsOf(doc, text, lines2) {
+  const out = [];
+  for (const w of doc.warnings) {
+    if (w.code !== "TAG_RESOLVE_FAILED") continue;
+    const tag = text.slice(w.pos[0], w.pos[1]);
+    if (tag.startsWith("!")) out.push({ tag, range: toRange(lines2, w.pos[0], w.pos[1]) });
+  }
+  return out;
+}
 function loadYamlWithYamlPackage(text, version = "1.1") {
   const lines2 = new LineCounter();
   const problems = [];
@@ -2446,7 +2455,8 @@ function loadYamlWithYamlPackage(text, version = "1.1") {
   const state = { lines: lines2, problems, targets: aliases.targets, checked: /* @__PURE__ */ new Set() };
   try {
     const tree = build(state, doc.contents, 0, toRange(lines2, 0, 0));
-    return { tree, problems };
+    const unresolvedTags = unresolvedTagsOf(doc, text, lines2);
+    return unresolvedTags.length > 0 ? { tree, problems, unresolvedTags } : { tree, problems };
   } catch (err) {
     if (err instanceof TooDeep) {
       return { problems: [{ kind: "parse-error", message: `nesting deeper than ${MAX_DEPTH} levels`, range: err.range }] };
@@ -6514,6 +6524,10 @@ function booleanWordHint(tree, path28, errors, loader) {
   if (!wanted) return { text: "" };
   return { text: ` (${LOADER_NAMES[loader]} reads \`${node.source}\` as the boolean ${node.value}; write "${node.source}")`, edit: { range: node.range, text: `"${node.source}"` } };
 }
+function taggedWith(tree, path28, tags) {
+  const node = getIn(tree, path28)?.node;
+  return node?.kind === "scalar" && node.tag !== void 0 && tags.has(node.tag);
+}
 var schema = {
   meta: {
     id: "schema",
@@ -6551,6 +6565,7 @@ var schema = {
         const named3 = { name: ctx.yamlParser?.name ?? ctx.yamlLoaderName, assumed: ctx.yamlParser?.assumed };
         const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path), named3);
         if (numberHint.skip) continue;
+        if (ctx.unconstructedTags && taggedWith(tree, problem.path, ctx.unconstructedTags)) continue;
         const hint = numberHint.text ? numberHint : booleanWordHint(tree, problem.path, validate.errors ?? [], ctx.yamlLoader);
         ctx.report({
           range: locateNearest(tree, problem.path) ?? ctx.anchor,
@@ -11870,6 +11885,7 @@ function parseSource(relPath, text, options = {}, format = formatOf(relPath)) {
   }
   const result = format === "json" ? loadJson(text) : format === "toml" ? loadToml(text) : format === "python" ? loadPythonConfig(text) : loadYaml(text, { version: options.yamlVersion });
   file.tree = result.tree;
+  if (result.unresolvedTags) file.unresolvedTags = result.unresolvedTags;
   if (result.tree && (format === "json" || format === "toml" || format === "yaml" && !text.includes("*"))) markAliasFree(result.tree);
   file.problems = capParseErrors(result.problems);
   return file;
@@ -16615,7 +16631,9 @@ var generic = {
     id: "generic",
     title: "Generic (key mapping)",
     description: "any YAML/JSON/TOML config whose keys are mapped to canonical fields in .trainlint.yml `mappings`",
-    yamlLoader: "pyyaml"
+    yamlLoader: "pyyaml",
+    // The team's own loader: which tags it constructs is not known.
+    yamlTags: "any"
   },
   detect(file, env) {
     if (!file.tree) return 0;
@@ -16723,6 +16741,8 @@ var gptNeox = {
     title: "GPT-NeoX",
     description: "EleutherAI GPT-NeoX YAML configs (NeoXArgs: train_iters, lr_decay_iters, warmup fraction, pipe/model parallel sizes, embedded DeepSpeed blocks)",
     yamlLoader: LOADER11,
+    // NeoXArgs.from_ymls: `yaml.load(conf_file, Loader=yaml.FullLoader)`, whose `!!python/` tags are not SafeLoader's.
+    yamlTags: ["!!python/"],
     schema: "gpt-neox.schema.json"
   },
   detect(file, _env, facts = detectFacts(file)) {
@@ -17603,6 +17623,8 @@ var megatron = {
     // hands it to argparse, which coerces it to the flag's type: `1e-4` is a float, like pydantic.
     // ('pyyaml' would flag `--weight-decay: 1e-2` in 242 of the 266 corpus files as a string.)
     yamlLoader: "text",
+    // yq keeps every tag (the value goes on as text).
+    yamlTags: "any",
     schema: "megatron.schema.json"
   },
   detect(file, _env, facts = detectFacts(file)) {
@@ -22736,6 +22758,8 @@ var mmengine = {
     title: "MMEngine / OpenMMLab",
     description: "OpenMMLab (mmdetection, mmpretrain, mmsegmentation, mmdet3d\u2026) Python configs with their _base_ chain, read statically (never executed)",
     yamlLoader: "pydantic",
+    // mmengine's YamlHandler: `yaml.load(file, Loader=CLoader or Loader)`, PyYAML's full loader: `!!python/` tags load.
+    yamlTags: ["!!python/"],
     yamlLoaderName: "Python (MMEngine Config)",
     schema: "mmengine.schema.json",
     // `tools/train.py \u2026 --auto-scale-lr --amp --cfg-options k=v`: merged over the config after its bases.
@@ -23154,6 +23178,8 @@ var detectron2 = {
     title: "detectron2",
     description: "detectron2 yacs YAML configs with their _BASE_ chain, and LazyConfig Python files read statically (never executed)",
     yamlLoader: "yacs",
+    // fvcore falls back to yaml.unsafe_load on a ConstructorError (allow_unsafe): `!!python/` tags load.
+    yamlTags: ["!!python/"],
     yamlLoaderName: "yacs (PyYAML, then literal_eval of strings)",
     schema: "detectron2.schema.json"
   },
@@ -24666,6 +24692,8 @@ var levanter = {
     title: "Levanter",
     description: "Levanter draccus YAML configs (trainer:, optimizer:, model:, data: !include)",
     yamlLoader: LOADER14,
+    // draccus reads config files with `yaml.load(stream, FullLoaderWithInclusion)`: `!include`, and FullLoader's `!!python/` tags.
+    yamlTags: ["!include", "!!python/"],
     yamlLoaderName: LOADER_NAME2,
     // `python -m levanter.main.train_lm --config_path x.yaml --trainer.num_train_steps 500`: draccus applies the dotted flags over the YAML.
     launchOverrides: ["argparse"],
@@ -25087,6 +25115,29 @@ function ruleYamlLoader(extraction, meta, handedOnAsText2) {
   const name2 = meta?.yamlLoaderName ? { yamlLoaderName: meta.yamlLoaderName } : {};
   if (own2) return { yamlLoader: own2.loader, ...name2, yamlParser: { name: own2.parser, ...own2.assumed ? { assumed: own2.assumed } : {} } };
   return { yamlLoader: meta?.yamlLoader ?? (handedOnAsText2 ? "text" : "pyyaml"), ...name2 };
+}
+
+// src/engine/yaml-tags.ts
+function constructsTag(meta, tag) {
+  const accepted = meta.yamlTags;
+  if (accepted === "any") return true;
+  return !!accepted?.some((a) => a.endsWith("/") ? tag.startsWith(a) : tag === a);
+}
+function unconstructedTags(tags, meta) {
+  return tags?.filter((t) => !constructsTag(meta, t.tag)) ?? [];
+}
+function pyyamlTagName(tag) {
+  return tag.startsWith("!!") ? `tag:yaml.org,2002:${tag.slice(2)}` : tag;
+}
+var LOADERS = {
+  pyyaml: "yaml.safe_load",
+  pydantic: "yaml.safe_load",
+  omegaconf: "OmegaConf's loader (a PyYAML SafeLoader)",
+  yacs: "yaml.safe_load, then yaml.unsafe_load",
+  text: "yq"
+};
+function unconstructedTagMessage(tag, meta) {
+  return `${meta.title} loads this file with ${LOADERS[meta.yamlLoader]}, which has no constructor for the tag \`${tag}\`: the run stops while loading the config (yaml.constructor.ConstructorError: "could not determine a constructor for the tag '${pyyamlTagName(tag)}'"); write the value itself instead of the tag`;
 }
 
 // trainlint-lazy:ajv
@@ -26299,6 +26350,10 @@ function finishResult(run, result) {
   if (!result.reference && result.extraction?.reference) result.reference = result.extraction.reference;
   const bom = byteOrderMarkFinding(result);
   if (bom) result.findings.push(bom);
+  const tags = tagsLoadStopsAt(result);
+  for (const t of tags.stops) {
+    result.findings.push({ ruleId: "parse-error", severity: "error", path: result.file.path, range: t.range, message: unconstructedTagMessage(t.tag, tags.meta) });
+  }
   try {
     runRules(result, run.settingsOf(result.file.path), run.schemas);
   } catch (err) {
@@ -26306,6 +26361,12 @@ function finishResult(run, result) {
     result.findings.push(internalError(result.file, err));
   }
   result.findings.sort(compareFindings);
+}
+function tagsLoadStopsAt(result) {
+  const { file } = result;
+  const meta = result.dialect?.meta ?? result.composedInto?.dialect.meta;
+  if (!file.unresolvedTags || !meta || handedOnAsText(file)) return { stops: [] };
+  return { stops: unconstructedTags(file.unresolvedTags, meta), meta };
 }
 function byteOrderMarkFinding(result) {
   const problem = jsonByteOrderMarkProblem(result.file);
@@ -26375,6 +26436,7 @@ function runEachRule(result, settings, schemas, push, plan) {
     ownMatched: extraction?.matched,
     linked: result.linked ?? [],
     dialectId: dialect?.meta.id,
+    ...file.unresolvedTags ? { unconstructedTags: new Set(tagsLoadStopsAt(result).stops.map((t) => t.tag)) } : {},
     yamlLoader: loader.yamlLoader,
     yamlLoaderName: loader.yamlLoaderName,
     yamlParser: loader.yamlParser,

@@ -186,5 +186,5 @@ function enableCompileCache2() {
 
 // src/cli.ts
 enableCompileCache2();
-if (true) runBundleWithCodeCache((0, import_node_url.fileURLToPath)(new URL("./cli-main.js", __trainlintFileUrl)), "67446cebccb816745e22");
+if (true) runBundleWithCodeCache((0, import_node_url.fileURLToPath)(new URL("./cli-main.js", __trainlintFileUrl)), "b59ebfb9d6759745aac9");
 else ;

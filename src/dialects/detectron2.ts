@@ -479,6 +479,8 @@ export const detectron2: Dialect = {
     title: 'detectron2',
     description: 'detectron2 yacs YAML configs with their _BASE_ chain, and LazyConfig Python files read statically (never executed)',
     yamlLoader: 'yacs',
+    // fvcore falls back to yaml.unsafe_load on a ConstructorError (allow_unsafe): `!!python/` tags load.
+    yamlTags: ['!!python/'],
     yamlLoaderName: 'yacs (PyYAML, then literal_eval of strings)',
     schema: 'detectron2.schema.json',
   },

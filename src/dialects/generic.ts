@@ -40,6 +40,8 @@ export const generic: Dialect = {
     title: 'Generic (key mapping)',
     description: 'any YAML/JSON/TOML config whose keys are mapped to canonical fields in .trainlint.yml `mappings`',
     yamlLoader: 'pyyaml',
+    // The team's own loader: which tags it constructs is not known.
+    yamlTags: 'any',
   },
   detect(file, env) {
     if (!file.tree) return 0;

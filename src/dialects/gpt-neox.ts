@@ -108,6 +108,8 @@ export const gptNeox: Dialect = {
     title: 'GPT-NeoX',
     description: 'EleutherAI GPT-NeoX YAML configs (NeoXArgs: train_iters, lr_decay_iters, warmup fraction, pipe/model parallel sizes, embedded DeepSpeed blocks)',
     yamlLoader: LOADER,
+    // NeoXArgs.from_ymls: `yaml.load(conf_file, Loader=yaml.FullLoader)`, whose `!!python/` tags are not SafeLoader's.
+    yamlTags: ['!!python/'],
     schema: 'gpt-neox.schema.json',
   },
   detect(file, _env, facts = detectFacts(file)) {

@@ -344,6 +344,8 @@ export const levanter: Dialect = {
     title: 'Levanter',
     description: 'Levanter draccus YAML configs (trainer:, optimizer:, model:, data: !include)',
     yamlLoader: LOADER,
+    // draccus reads config files with `yaml.load(stream, FullLoaderWithInclusion)`: `!include`, and FullLoader's `!!python/` tags.
+    yamlTags: ['!include', '!!python/'],
     yamlLoaderName: LOADER_NAME,
     // `python -m levanter.main.train_lm --config_path x.yaml --trainer.num_train_steps 500`: draccus applies the dotted flags over the YAML.
     launchOverrides: ['argparse'],

@@ -682,6 +682,8 @@ export const megatron: Dialect = {
     // hands it to argparse, which coerces it to the flag's type: `1e-4` is a float, like pydantic.
     // ('pyyaml' would flag `--weight-decay: 1e-2` in 242 of the 266 corpus files as a string.)
     yamlLoader: 'text',
+    // yq keeps every tag (the value goes on as text).
+    yamlTags: 'any',
     schema: 'megatron.schema.json',
   },
   detect(file, _env, facts = detectFacts(file)) {

@@ -680,6 +680,8 @@ export const mmengine: Dialect = {
     title: 'MMEngine / OpenMMLab',
     description: 'OpenMMLab (mmdetection, mmpretrain, mmsegmentation, mmdet3d…) Python configs with their _base_ chain, read statically (never executed)',
     yamlLoader: 'pydantic',
+    // mmengine's YamlHandler: `yaml.load(file, Loader=CLoader or Loader)`, PyYAML's full loader: `!!python/` tags load.
+    yamlTags: ['!!python/'],
     yamlLoaderName: 'Python (MMEngine Config)',
     schema: 'mmengine.schema.json',
     // `tools/train.py … --auto-scale-lr --amp --cfg-options k=v`: merged over the config after its bases.

@@ -66,6 +66,13 @@ export interface DialectMeta {
    */
   jsonLoader?: 'json' | 'yaml' | 'json-or-hjson';
   /**
+   * YAML tags the framework's loader constructs beyond PyYAML's SafeLoader (`yaml.safe_load`, OmegaConf's
+   * loader), each as written (`'!include'`) or as a prefix ending in `/` (`'!!python/'`: detectron2 falls back to
+   * `yaml.unsafe_load`); 'any' for a loader that keeps every tag (Megatron's yq; the generic dialect's in-house
+   * loader). Absent: SafeLoader's own, so any other tag stops the load (engine/yaml-tags.ts, a parse-error).
+   */
+  yamlTags?: 'any' | readonly string[];
+  /**
    * The file formats `detect` can score above 0: `detectDialect` does not ask it about a file of
    * another format. Absent: any format.
    */

@@ -10,7 +10,9 @@ import path from 'node:path';
 import { matcher, settingsFor } from '../config/load-config.js';
 import type { TrainlintConfig, FileSettings } from '../config/types.js';
 import { detectDialect, dialectById, ruleYamlLoader } from '../dialects/index.js';
-import type { Dialect, ExtractEnv, Extraction } from '../dialects/types.js';
+import type { Dialect, DialectMeta, ExtractEnv, Extraction } from '../dialects/types.js';
+import type { UnresolvedTag } from './load/result.js';
+import { unconstructedTagMessage, unconstructedTags } from './yaml-tags.js';
 import { handedOnAsText } from '../dialects/megatron.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
 import type { Rule, RuleContext } from '../rules/types.js';
@@ -422,6 +424,10 @@ export function finishResult(run: LintRun, result: FileResult): void {
   if (!result.reference && result.extraction?.reference) result.reference = result.extraction.reference;
   const bom = byteOrderMarkFinding(result);
   if (bom) result.findings.push(bom);
+  const tags = tagsLoadStopsAt(result);
+  for (const t of tags.stops) {
+    result.findings.push({ ruleId: 'parse-error', severity: 'error', path: result.file.path, range: t.range, message: unconstructedTagMessage(t.tag, tags.meta!) });
+  }
   try {
     runRules(result, run.settingsOf(result.file.path), run.schemas);
   } catch (err) {
@@ -429,6 +435,18 @@ export function finishResult(run: LintRun, result: FileResult): void {
     result.findings.push(internalError(result.file, err));
   }
   result.findings.sort(compareFindings);
+}
+
+/**
+ * The YAML tags of a file that its framework's loader stops on (engine/yaml-tags.ts): the loader of
+ * its dialect, or of the config it is composed into (a Hydra fragment). None for a file no dialect
+ * reads, or one Megatron's functional tests hand on as text (yq keeps every tag).
+ */
+function tagsLoadStopsAt(result: FileResult): { stops: UnresolvedTag[]; meta?: DialectMeta } {
+  const { file } = result;
+  const meta = result.dialect?.meta ?? result.composedInto?.dialect.meta;
+  if (!file.unresolvedTags || !meta || handedOnAsText(file)) return { stops: [] };
+  return { stops: unconstructedTags(file.unresolvedTags, meta), meta };
 }
 
 /**
@@ -531,6 +549,7 @@ function runEachRule(result: FileResult, settings: FileSettings, schemas: Schema
     ownMatched: extraction?.matched,
     linked: result.linked ?? [],
     dialectId: dialect?.meta.id,
+    ...(file.unresolvedTags ? { unconstructedTags: new Set(tagsLoadStopsAt(result).stops.map((t) => t.tag)) } : {}),
     yamlLoader: loader.yamlLoader,
     yamlLoaderName: loader.yamlLoaderName,
     yamlParser: loader.yamlParser,

@@ -96,6 +96,7 @@ export function parseSource(relPath: string, text: string, options: ParseOptions
           ? loadPythonConfig(text)
           : loadYaml(text, { version: options.yamlVersion });
   file.tree = result.tree;
+  if (result.unresolvedTags) file.unresolvedTags = result.unresolvedTags;
   // A JSON or TOML tree, or a YAML one without an alias, repeats no node (engine/fix.ts sharedScalar).
   if (result.tree && (format === 'json' || format === 'toml' || (format === 'yaml' && !text.includes('*')))) markAliasFree(result.tree);
   file.problems = capParseErrors(result.problems);

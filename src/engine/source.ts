@@ -1,6 +1,6 @@
 /** A loaded config file: its text, its parsed form (tree or launch script) and load problems. */
 import type { LaunchScript } from './launch.js';
-import type { LoadProblem } from './load/result.js';
+import type { LoadProblem, UnresolvedTag } from './load/result.js';
 import type { ConfigNode } from './tree.js';
 import type { FileFormat, Range } from './types.js';
 import type { Directives } from './directives.js';
@@ -19,6 +19,8 @@ export interface SourceFile {
   problems: LoadProblem[];
   /** Inline `# trainlint…` comments. */
   directives: Directives;
+  /** YAML: tags no PyYAML SafeLoader constructor types (`!include`, `!!python/tuple`), where written. */
+  unresolvedTags?: UnresolvedTag[];
   /** The file began with a UTF-8 byte order mark (not part of `text`; `--fix` writes it back). */
   bom?: boolean;
   /** The configuration after inheritance (`_base_`, `_BASE_`, config imports), when the file builds on others (engine/inherit.ts). */

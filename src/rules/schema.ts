@@ -321,6 +321,12 @@ function booleanWordHint(tree: ConfigNode, path: readonly (string | number)[], e
   return { text: ` (${LOADER_NAMES[loader]} reads \`${node.source}\` as the boolean ${node.value}; write "${node.source}")`, edit: { range: node.range, text: `"${node.source}"` } };
 }
 
+/** Whether the value at `path` is a scalar written with one of `tags`. */
+function taggedWith(tree: ConfigNode, path: readonly (string | number)[], tags: ReadonlySet<string>): boolean {
+  const node = getIn(tree, path)?.node;
+  return node?.kind === 'scalar' && node.tag !== undefined && tags.has(node.tag);
+}
+
 export const schema: Rule = {
   meta: {
     id: 'schema',
@@ -362,6 +368,8 @@ export const schema: Rule = {
         const named = { name: ctx.yamlParser?.name ?? ctx.yamlLoaderName, assumed: ctx.yamlParser?.assumed };
         const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path), named);
         if (numberHint.skip) continue;
+        // The framework's loader stops at this value's tag: a parse-error says so, once.
+        if (ctx.unconstructedTags && taggedWith(tree, problem.path, ctx.unconstructedTags)) continue;
         const hint = numberHint.text ? numberHint : booleanWordHint(tree, problem.path, validate.errors ?? [], ctx.yamlLoader);
         ctx.report({
           range: locateNearest(tree, problem.path) ?? ctx.anchor,

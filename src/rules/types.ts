@@ -59,6 +59,11 @@ export interface RuleContext {
   file: SourceFile;
   plan: TrainingPlan;
   dialectId?: string;
+  /**
+   * YAML tags written in this file that the framework's loader stops on (engine/yaml-tags.ts; reported
+   * as a parse-error): the schema rule leaves values under them alone.
+   */
+  unconstructedTags?: ReadonlySet<string>;
   /** How the training code loads this file's YAML ('pyyaml' when no dialect claimed it). */
   yamlLoader: YamlLoader;
   /** The loader's name for messages, when the dialect gives one. */

@@ -8,10 +8,24 @@ export interface LoadProblem {
   range: Range;
 }
 
+/**
+ * A YAML tag the `yaml` package has no type for (`!include`, `!!python/tuple`): none of PyYAML's
+ * SafeLoader constructors either (yaml.safe_load and OmegaConf stop on it). Whether the framework's
+ * loader constructs it is the dialect's to say (engine/yaml-tags.ts).
+ */
+export interface UnresolvedTag {
+  /** As written: `!include`, `!!python/tuple`. */
+  tag: string;
+  /** Where the tag is written. */
+  range: Range;
+}
+
 export interface LoadResult {
   /** Absent when the file does not parse. */
   tree?: ConfigNode;
   problems: LoadProblem[];
+  /** YAML: the tags of the linted document that no SafeLoader constructor types (absent when none). */
+  unresolvedTags?: UnresolvedTag[];
 }
 
 /** Nesting deeper than this is a parse-error (keeps recursion bounded on hostile input). */

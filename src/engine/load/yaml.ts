@@ -23,7 +23,7 @@ import {
 } from 'yaml';
 import type { ConfigNode, MapEntry, ScalarNode } from '../tree.js';
 import type { Range } from '../types.js';
-import { MAX_DEPTH, type LoadProblem, type LoadResult } from './result.js';
+import { MAX_DEPTH, type LoadProblem, type LoadResult, type UnresolvedTag } from './result.js';
 import { LEAVE_TO_YAML, loadYamlFast, mergeInto, type PlainResolver } from './yaml-fast.js';
 
 export type YamlVersion = '1.1' | '1.2';
@@ -520,6 +520,22 @@ export function loadYaml(text: string, options: YamlLoadOptions = {}): LoadResul
   return loadYamlWithYamlPackage(text, version);
 }
 
+/**
+ * The tags of `doc` that `yaml`'s schema does not resolve (its TAG_RESOLVE_FAILED warnings, at the
+ * tag as written). The schema is YAML 1.1's with PyYAML's scalars (`pyyamlTags`): what it resolves
+ * is what PyYAML's SafeLoader constructs (str, int, float, bool, null, binary, timestamp, omap,
+ * pairs, set, seq, map, merge); the non-specific `!` is resolved as PyYAML resolves it.
+ */
+function unresolvedTagsOf(doc: Document.Parsed, text: string, lines: LineCounter): UnresolvedTag[] {
+  const out: UnresolvedTag[] = [];
+  for (const w of doc.warnings) {
+    if (w.code !== 'TAG_RESOLVE_FAILED') continue;
+    const tag = text.slice(w.pos[0], w.pos[1]);
+    if (tag.startsWith('!')) out.push({ tag, range: toRange(lines, w.pos[0], w.pos[1]) });
+  }
+  return out;
+}
+
 /** The general path: the `yaml` package's Document, then the tree (also the reference the fast path is tested against). */
 export function loadYamlWithYamlPackage(text: string, version: YamlVersion = '1.1'): LoadResult {
   const lines = new LineCounter();
@@ -570,7 +586,8 @@ export function loadYamlWithYamlPackage(text: string, version: YamlVersion = '1.
   const state: BuildState = { lines, problems, targets: aliases.targets, checked: new Set() };
   try {
     const tree = build(state, doc.contents as YamlNode | null, 0, toRange(lines, 0, 0));
-    return { tree, problems };
+    const unresolvedTags = unresolvedTagsOf(doc, text, lines);
+    return unresolvedTags.length > 0 ? { tree, problems, unresolvedTags } : { tree, problems };
   } catch (err) {
     if (err instanceof TooDeep) {
       return { problems: [{ kind: 'parse-error', message: `nesting deeper than ${MAX_DEPTH} levels`, range: err.range }] };
