@@ -171,6 +171,13 @@ describe('scriptRun', () => {
     expect(scriptRun(['env', 'NGPU=4', 'bash', '-ex', 'scripts/train.sh', 'configs/a.yaml'])).toEqual({ environment: [['NGPU', '4']], written: 'scripts/train.sh', args: ['configs/a.yaml'] });
     expect(scriptRun(['/usr/bin/env', 'A=1', 'sh', '--', 'x.slurm'])).toEqual({ environment: [['A', '1']], written: 'x.slurm', args: [] });
     expect(scriptRun(['sbatch', 'jobs/train.slurm', 'configs/a.yaml'])).toEqual({ environment: [], written: 'jobs/train.slurm', args: ['configs/a.yaml'] });
+    // sbatch's own options, before the script, are kept: they override its #SBATCH lines.
+    expect(scriptRun(['sbatch', '--nodes=4', '-p', 'gpu', '-o', 'logs/%j.out', 'train.slurm', 'a.yaml'])).toEqual({
+      environment: [],
+      written: 'train.slurm',
+      args: ['a.yaml'],
+      sbatchArgs: ['--nodes=4', '-p', 'gpu', '-o', 'logs/%j.out'],
+    });
   });
   test('anything else is not: programs, a shell running a string, env with options of its own', () => {
     expect(scriptRun(['torchrun', '--nproc_per_node', '8', 'train.py'])).toBeUndefined();
@@ -180,8 +187,11 @@ describe('scriptRun', () => {
     expect(scriptRun(['env', '-i', 'NGPU=4', './run_train.sh'])).toBeUndefined();
     expect(scriptRun(['env', '-u', 'NGPU', './run_train.sh'])).toBeUndefined();
     expect(scriptRun(['NGPU=4'])).toBeUndefined();
-    // sbatch's own options override the script's #SBATCH lines.
-    expect(scriptRun(['sbatch', '--nodes=4', 'train.slurm'])).toBeUndefined();
+    // sbatch with --export decides the job's environment itself; --wrap runs a string; no script at all.
+    expect(scriptRun(['NGPU=4', 'sbatch', '--export=NONE', 'train.slurm'])).toBeUndefined();
+    expect(scriptRun(['sbatch', '--export', 'ALL,NGPU=2', 'train.slurm'])).toBeUndefined();
+    expect(scriptRun(['sbatch', '--wrap', 'python train.py'])).toBeUndefined();
+    expect(scriptRun(['sbatch', '--nodes=4'])).toBeUndefined();
     expect(scriptRun(['sbatch'])).toBeUndefined();
   });
 });
@@ -238,6 +248,19 @@ describe('trainlint exec of a launch script', () => {
     expect(o.files.map((f) => f.path).sort()).toEqual(['configs/sft.yaml', 'scripts/run.sh']);
   });
 
+  test('"$@": the arguments after the config reach the program, as flags over the config', async () => {
+    const train = ['#!/bin/bash', 'CONFIG=$1', 'shift', 'torchrun --nproc_per_node=4 train.py "$CONFIG" "$@"', ''].join('\n');
+    const dir = tempRepo({ 'scripts/train.sh': train, 'configs/sft.yaml': HF });
+    const r = await exec(['--dry-run', '--format', 'json', '--', 'bash', 'scripts/train.sh', 'configs/sft.yaml', '--learning_rate', '3e-4'], dir);
+    expect(r.code).toBe(0);
+    const plan = (JSON.parse(r.stderr) as Report).files.find((f) => f.path === 'configs/sft.yaml')!.plan;
+    expect(plan.peakLr).toMatchObject({ value: 3e-4, origin: 'launcher', file: 'scripts/train.sh' });
+    expect(plan.worldSize).toMatchObject({ value: 4, origin: 'launcher' });
+    // Without arguments after the config, the config's own value.
+    const own = JSON.parse((await exec(['--dry-run', '--format', 'json', '--', 'bash', 'scripts/train.sh', 'configs/sft.yaml'], dir)).stderr) as Report;
+    expect(own.files.find((f) => f.path === 'configs/sft.yaml')!.plan.peakLr).toMatchObject({ value: 2e-5, origin: 'explicit' });
+  });
+
   test('sbatch JOB: the job script under its #SBATCH allocation, from the submission folder', async () => {
     const job = ['#!/bin/bash', '#SBATCH --nodes=2', '#SBATCH --ntasks-per-node=1', '#SBATCH --gpus-per-node=8', 'srun torchrun --nnodes $SLURM_NNODES --nproc_per_node 8 train.py --config configs/sft.yaml', ''].join('\n');
     const dir = tempRepo({ 'jobs/train.slurm': job, 'configs/sft.yaml': HF });
@@ -246,6 +269,18 @@ describe('trainlint exec of a launch script', () => {
     expect(r.ran).toEqual([['sbatch', 'jobs/train.slurm']]);
     const report = JSON.parse(r.stderr) as Report;
     expect(report.files.find((f) => f.path === 'configs/sft.yaml')!.plan.worldSize).toMatchObject({ value: 16, origin: 'launcher', file: 'jobs/train.slurm' });
+  });
+
+  test("sbatch's options override the job's #SBATCH lines: the world size they give, reported where the line is", async () => {
+    const job = ['#!/bin/bash', '#SBATCH --job-name=sft', '#SBATCH --nodes=2', '#SBATCH --ntasks-per-node=1', 'srun torchrun --nnodes $SLURM_NNODES --nproc_per_node 8 train.py --config configs/sft.yaml', ''].join('\n');
+    const dir = tempRepo({ 'jobs/train.slurm': job, 'configs/sft.yaml': HF });
+    const r = await exec(['--dry-run', '--format', 'json', '--', 'sbatch', '-p', 'gpu', '--nodes=4', 'jobs/train.slurm'], dir);
+    expect(r.code).toBe(0);
+    const plan = (JSON.parse(r.stderr) as Report).files.find((f) => f.path === 'configs/sft.yaml')!.plan;
+    expect(plan.worldSize).toMatchObject({ value: 32, origin: 'launcher', file: 'jobs/train.slurm' });
+    // Without them, the script's own: 2 nodes.
+    const own = JSON.parse((await exec(['--dry-run', '--format', 'json', '--', 'sbatch', 'jobs/train.slurm'], dir)).stderr) as Report;
+    expect(own.files.find((f) => f.path === 'configs/sft.yaml')!.plan.worldSize).toMatchObject({ value: 16 });
   });
 
   test('NAME=value words are never configs: a command that is not a script lints its command line', async () => {

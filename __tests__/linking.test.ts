@@ -54,6 +54,20 @@ describe('#SBATCH and $SLURM_* variables', () => {
     expect(readSbatch('echo hi\n#SBATCH -N 2\n')).toBeUndefined();
   });
 
+  test("sbatch's command line overrides the directives: at the directive it overrides, else at the first line", () => {
+    const src = '#!/bin/bash\n#SBATCH --nodes=2\n#SBATCH --ntasks-per-node 4\necho go\n';
+    const alloc = readSbatch(src, undefined, ['-p', 'gpu', '--nodes', '3', '--gpus-per-node=8']);
+    expect(alloc).toMatchObject({
+      nodes: { value: 3, text: "--nodes 3 (sbatch's command line)", range: { line: 2, column: 9 } },
+      ntasksPerNode: { value: 4, text: '--ntasks-per-node 4' },
+      gpusPerNode: { value: 8, text: "--gpus-per-node=8 (sbatch's command line)", range: { line: 1, column: 1 } },
+      ntasks: { value: 12 },
+    });
+    // A script without directives gets the command line's allocation; options that allocate nothing give none.
+    expect(readSbatch('echo go\n', undefined, ['-N2'])).toMatchObject({ nodes: { value: 2 } });
+    expect(readSbatch('echo go\n', undefined, ['-p', 'gpu', '-t', '01:00:00'])).toBeUndefined();
+  });
+
   test('srun torchrun with $SLURM_NNODES and $SLURM_GPUS_ON_NODE resolves to a number', () => {
     const f = script('#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --gpus-per-node=8\nsrun torchrun --nnodes $SLURM_NNODES --nproc_per_node ${SLURM_GPUS_ON_NODE} train.py --config c.yaml\n');
     expect(launcherWorldSize(f.script!.commands[0])).toMatchObject({

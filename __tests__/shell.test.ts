@@ -248,6 +248,28 @@ describe('variables', () => {
     expect(launcherWorldSize(unbound.commands[0])?.value).toBeUndefined();
   });
 
+  test('"$@" with the arguments given: each argument a word of the command, written where "$@" is; not handed on any more', () => {
+    const text = ['CONFIG=$1', 'shift', 'torchrun --nproc_per_node 4 train.py --config "$CONFIG" "$@"', 'shift $N', 'python eval.py "$@"', ''].join('\n');
+    const bound = parseLaunchScript(text, undefined, [], ['configs/a.yaml', '--learning_rate', '3e-4', 'run name']).script;
+    const train = bound.commands[0];
+    expect(argValue(train, '--learning_rate')?.value).toBe('3e-4');
+    // An argument with a space stays one word, as "$@" gives it.
+    expect(train.args.filter((a) => a.flag === '').map((a) => a.value)).toEqual(['run name']);
+    expect(argValue(train, '--learning_rate')?.flagRange).toEqual({ line: 3, column: 57, endLine: 3, endColumn: 61 });
+    expect(train.forwardsArgs).toBeUndefined();
+    // After a shift by an unknown count the arguments are not known: "$@" is handed on, as without them.
+    expect(bound.commands[1].forwardsArgs).toBeDefined();
+    // No arguments: "$@" is no word at all.
+    const none = parseLaunchScript(text, undefined, [], ['configs/a.yaml']).script.commands[0];
+    expect(none.args.map((a) => a.flag || a.value)).toEqual(['--config']);
+    expect(none.forwardsArgs).toBeUndefined();
+    // Not given: handed on (the plan stays overridable).
+    expect(parseLaunchScript(text).script.commands[0].forwardsArgs).toBeDefined();
+    // In a function body "$@" is the function's own.
+    const fn = parseLaunchScript('run() {\n  torchrun --nproc_per_node 2 train.py "$@"\n}\nrun --config configs/b.yaml\n', undefined, [], ['--x', '1']).script;
+    expect(fn.commands.every((c) => argValue(c, '--x') === undefined)).toBe(true);
+  });
+
   test('env prefixes belong to the command, not to the script', () => {
     const text = 'CUDA_VISIBLE_DEVICES=0,1 OMP_NUM_THREADS=4 torchrun --nproc-per-node=2 train.py --lr 1\n';
     const { script } = parseLaunchScript(text);

@@ -122,14 +122,17 @@ export interface ScriptRun {
   written: string;
   /** The words after the script: its arguments. */
   args: string[];
+  /** `sbatch [options] job.slurm`: the options before the script, which override its #SBATCH lines. */
+  sbatchArgs?: string[];
 }
 
 /**
  * `[env] [NAME=value…] [bash|sh [-options] | sbatch] path/to/script.sh [args…]` (torchtitan's
  * `NGPU=4 CONFIG_FILE=… ./run_train.sh`, `sbatch train.slurm`): the script it runs, by a
- * launch-script extension, and the `NAME=value` words before it. Undefined for any other command,
- * for `env` with options of its own (`-i`, `-u NAME`), for a shell given `-c` (a string, not a
- * file) or `-o`, and for `sbatch` given options (they override the script's #SBATCH lines).
+ * launch-script extension, and the `NAME=value` words before it. sbatch's options before the script
+ * (`--nodes=2`, `-N 2`) are kept: they override its #SBATCH lines. Undefined for any other command,
+ * for `env` with options of its own (`-i`, `-u NAME`), for a shell given `-c` (a string, not a file)
+ * or `-o`, and for sbatch given `--export` (which decides what environment the job gets) or `--wrap`.
  */
 export function scriptRun(command: readonly string[]): ScriptRun | undefined {
   let i = 0;
@@ -143,12 +146,16 @@ export function scriptRun(command: readonly string[]): ScriptRun | undefined {
   }
   let word = command[i];
   if (word === undefined || (viaEnv && word.startsWith('-'))) return undefined;
+  let sbatchArgs: string[] | undefined;
   if (path.posix.basename(word) === 'sbatch') {
-    // The job runs the script in the submission folder, under its #SBATCH allocation. Options on sbatch's
-    // command line override those lines: not read here, so such a command is not taken for its script.
-    i++;
+    // The job runs the script in the submission folder, under its #SBATCH allocation, which options on
+    // sbatch's command line override. The script is the first word after them with a script's extension
+    // (an option's value never has one: `-p gpu`, `-t 01:00:00`, `-o logs/%j.out`).
+    const start = ++i;
+    while (command[i] !== undefined && !SCRIPT_EXTENSIONS.has(path.posix.extname(command[i]).toLowerCase())) i++;
     word = command[i];
-    if (word === undefined || word.startsWith('-')) return undefined;
+    sbatchArgs = command.slice(start, i);
+    if (word === undefined || word.startsWith('-') || sbatchArgs.some((a) => /^--(?:export|wrap)(?:=|$)/.test(a))) return undefined;
   } else if (SHELLS.has(path.posix.basename(word))) {
     for (i++; command[i]?.startsWith('-'); i++) {
       if (command[i] === '--') {
@@ -160,7 +167,7 @@ export function scriptRun(command: readonly string[]): ScriptRun | undefined {
     word = command[i];
   }
   if (word === undefined || !SCRIPT_EXTENSIONS.has(path.posix.extname(word).toLowerCase())) return undefined;
-  return { environment, written: word, args: command.slice(i + 1) };
+  return { environment, written: word, args: command.slice(i + 1), ...(sbatchArgs?.length ? { sbatchArgs } : {}) };
 }
 
 /**
@@ -174,7 +181,7 @@ export function scriptRunFile(run: ScriptRun, cwd: string, maxBytes: number): So
   const read = readRepoFile(repo, run.written, maxBytes, 'maxFileBytes');
   const text = read.ok ? decodeUtf8(read.bytes) : undefined;
   if (!read.ok || text === undefined) return undefined;
-  return parseSource(read.rel, text, { environment: run.environment, positional: run.args, scriptSources: (rel) => sourceReaderFor(repo, rel, maxBytes) }, 'shell');
+  return parseSource(read.rel, text, { environment: run.environment, positional: run.args, sbatchArgs: run.sbatchArgs, scriptSources: (rel) => sourceReaderFor(repo, rel, maxBytes) }, 'shell');
 }
 
 /** Characters a shell word may hold unquoted (no expansion, globbing, splitting or operator). */

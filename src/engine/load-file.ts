@@ -65,6 +65,8 @@ export interface ParseOptions {
   environment?: ReadonlyArray<readonly [string, string]>;
   /** A launch script's arguments, when known (`./train.sh configs/a.yaml` run by `trainlint exec`): `$1`…. */
   positional?: readonly string[];
+  /** The options sbatch is given before a job script (`trainlint exec -- sbatch --nodes=2 job.slurm`). */
+  sbatchArgs?: readonly string[];
 }
 
 /** Parse text that is already decoded. */
@@ -82,7 +84,7 @@ export function parseSource(relPath: string, text: string, options: ParseOptions
   const directives = scanDirectives(text, format !== 'json');
   const file: SourceFile = { path: relPath, text, format, problems: [], directives };
   if (format === 'shell') {
-    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath), options.environment, options.positional);
+    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath), options.environment, options.positional, options.sbatchArgs);
     file.script = script;
     file.problems = capParseErrors(problems.map((p): LoadProblem => ({ kind: 'parse-error', message: p.message, range: p.range })));
     return file;

@@ -265,16 +265,18 @@ const MAX_SOURCE_DEPTH = 4;
  * cannot be read, the variables keep the script's values and the statement is listed in `script.sources`.
  * `environment` is what the script is started with (`NGPU=4 CONFIG_FILE=x.toml ./run_train.sh`): exported
  * variables set before its first line, so `${NGPU:-8}` is 4. `positional`, when given, are its arguments
- * (`./train.sh configs/a.yaml 8`): `$1`, `${2:-8}` and `shift` read them; without it they stay as written.
- * `"$@"` stays the arguments handed on either way (`forwardsArgs`).
+ * (`./train.sh configs/a.yaml 8`): `$1`, `${2:-8}`, `shift` and `"$@"` read them; without it they stay as
+ * written, and `"$@"` is the arguments handed on (`forwardsArgs`). `sbatchArgs` are the options sbatch was given
+ * before the script (`sbatch --nodes=2 job.slurm`): they override its `#SBATCH` lines.
  */
 export function parseLaunchScript(
   text: string,
   readSource?: SourceReader,
   environment: ReadonlyArray<readonly [string, string]> = [],
   positional?: readonly string[],
+  sbatchArgs?: readonly string[],
 ): { script: LaunchScript; problems: ShellProblem[] } {
-  const parser = new ScriptParser(String(text ?? ''), readSource, 0, environment, positional);
+  const parser = new ScriptParser(String(text ?? ''), readSource, 0, environment, positional, sbatchArgs);
   try {
     parser.run();
   } catch (err) {
@@ -316,6 +318,7 @@ class ScriptParser {
     private readonly sourceDepth = 0,
     environment: ReadonlyArray<readonly [string, string]> = [],
     positional?: readonly string[],
+    sbatchArgs?: readonly string[],
   ) {
     this.lineStarts = computeLineStarts(src);
     if (positional) {
@@ -328,7 +331,7 @@ class ScriptParser {
       this.vars.set(name, this.plainRecord(value));
       this.exported.add(name);
     }
-    const slurm = readSbatch(src, this.lineStarts);
+    const slurm = readSbatch(src, this.lineStarts, sbatchArgs);
     if (slurm) {
       this.script.slurm = slurm;
       // What sbatch exports to the job, so `--nnodes $SLURM_NNODES` resolves to a number.
@@ -344,6 +347,18 @@ class ScriptParser {
   /** A variable given from outside the script (its environment, its arguments): no place in it. */
   private plainRecord(value: string): VarRecord {
     return value.length > MAX_VARIABLE_CHARS ? UNKNOWN : { value, words: splitWords(value).map((text) => ({ text })), array: false };
+  }
+
+  /** The script's arguments as they stand (`$1`, `$2`, …), or undefined when one of them is not known (after `shift $N`). */
+  private arguments(): Expansion | undefined {
+    const words: { text: string }[] = [];
+    for (let i = 1; ; i++) {
+      const v = this.vars.get(String(i));
+      if (!v) break;
+      if (v.unknown) return undefined;
+      words.push({ text: v.value });
+    }
+    return { text: words.map((w) => w.text).join(' '), words, array: true };
   }
 
   /** `shift [n]` with the script's arguments known: `$1` becomes what `$n+1` was. A count not known: all unknown. */
@@ -1352,6 +1367,8 @@ class ScriptParser {
     if (key === undefined || key === '') return { text: '$' };
     if (key.startsWith(SUBST)) return this.substitutionValue(this.substs[Number(key.slice(1))] ?? '');
     const asWritten: Expansion = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
+    // `"$@"`: the script's arguments, a word each, when they are known (`positional`) and outside a function body.
+    if (key === '@' && this.positionalBound && !this.inFunction()) return this.arguments() ?? asWritten;
     const m = VARIABLE_REF.exec(key);
     if (!m) return asWritten;
     const [, name, index, colon, op, word] = m;
@@ -2143,9 +2160,24 @@ const SBATCH_OPTIONS: Record<string, keyof SlurmAllocation> = {
  * The `#SBATCH` lines at the top of a batch script. sbatch reads them up to the first line that is
  * neither blank nor a comment; a later `#SBATCH` is an ordinary comment. Unknown options are skipped.
  */
-export function readSbatch(src: string, lineStarts = computeLineStarts(src)): SlurmAllocation | undefined {
+export function readSbatch(src: string, lineStarts = computeLineStarts(src), commandLine?: readonly string[]): SlurmAllocation | undefined {
   const alloc: SlurmAllocation = {};
   let found = false;
+  /** The allocation options in `body` (an #SBATCH line's, or sbatch's command line), at `range(start, end)` of each. */
+  const read = (body: string, range: (start: number, end: number) => Range, suffix: string): void => {
+    const re = /(--?[A-Za-z][\w-]*)(?:=(\S+)|\s+([^\s-]\S*))?/g;
+    for (let o = re.exec(body); o; o = re.exec(body)) {
+      let [flag, raw] = [o[1], o[2] ?? o[3]];
+      const all = o[0].trim();
+      if (/^-[A-Za-z]./.test(flag)) [flag, raw] = [flag.slice(0, 2), flag.slice(2)]; // `-N2`
+      const field = Object.hasOwn(SBATCH_OPTIONS, flag) ? SBATCH_OPTIONS[flag] : undefined;
+      if (!field || raw === undefined) continue;
+      const value = flag === '--gres' ? gresGpus(raw) : sbatchCount(raw, field === 'gpusPerNode' || field === 'gpus');
+      if (value === undefined) continue;
+      alloc[field] = { value, text: all + suffix, range: range(o.index, o.index + all.length) };
+      found = true;
+    }
+  };
   for (let at = 0; at < src.length; ) {
     const nl = src.indexOf('\n', at);
     const text = src.slice(at, nl < 0 ? src.length : nl).replace(/\r$/, '');
@@ -2154,22 +2186,21 @@ export function readSbatch(src: string, lineStarts = computeLineStarts(src)): Sl
     if (trimmed && !trimmed.startsWith('#')) break;
     const m = /^#SBATCH\s+/.exec(text);
     if (m) {
-      const body = withoutTrailingComment(text.slice(m[0].length));
-      const re = /(--?[A-Za-z][\w-]*)(?:=(\S+)|\s+([^\s-]\S*))?/g;
-      for (let o = re.exec(body); o; o = re.exec(body)) {
-        let [flag, raw] = [o[1], o[2] ?? o[3]];
-        const all = o[0].trim();
-        if (/^-[A-Za-z]./.test(flag)) [flag, raw] = [flag.slice(0, 2), flag.slice(2)]; // `-N2`
-        const field = Object.hasOwn(SBATCH_OPTIONS, flag) ? SBATCH_OPTIONS[flag] : undefined;
-        if (!field || raw === undefined) continue;
-        const value = flag === '--gres' ? gresGpus(raw) : sbatchCount(raw, field === 'gpusPerNode' || field === 'gpus');
-        if (value === undefined) continue;
-        const start = at + m[0].length + o.index;
-        alloc[field] = { value, text: all, range: rangeOf(lineStarts, start, start + all.length) };
-        found = true;
-      }
+      const offset = at + m[0].length;
+      read(withoutTrailingComment(text.slice(m[0].length)), (a, b) => rangeOf(lineStarts, offset + a, offset + b), '');
     }
     at = next;
+  }
+  // Options on sbatch's command line override the script's #SBATCH lines: where the value they override is
+  // written, else at the script's first line.
+  if (commandLine?.length) {
+    const fromScript = { ...alloc };
+    const firstLine = src.indexOf('\n') < 0 ? src.length : src.indexOf('\n');
+    read(commandLine.join(' '), () => rangeOf(lineStarts, 0, Math.max(1, firstLine)), " (sbatch's command line)");
+    for (const field of Object.keys(alloc) as (keyof SlurmAllocation)[]) {
+      const was = fromScript[field];
+      if (was && alloc[field] !== was) alloc[field] = { ...alloc[field]!, range: was.range };
+    }
   }
   if (!found) return undefined;
   if (!alloc.ntasks && alloc.nodes && alloc.ntasksPerNode && Number.isSafeInteger(alloc.nodes.value * alloc.ntasksPerNode.value)) {
