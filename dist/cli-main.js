@@ -8255,8 +8255,8 @@ var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
 var MAX_SOURCE_DEPTH = 4;
-function parseLaunchScript(text, readSource, environment = [], positional) {
-  const parser = new ScriptParser(String(text ?? ""), readSource, 0, environment, positional);
+function parseLaunchScript(text, readSource, environment = [], positional, sbatchArgs) {
+  const parser = new ScriptParser(String(text ?? ""), readSource, 0, environment, positional, sbatchArgs);
   try {
     parser.run();
   } catch (err) {
@@ -8265,7 +8265,7 @@ function parseLaunchScript(text, readSource, environment = [], positional) {
   return { script: parser.script, problems: parser.problems };
 }
 var ScriptParser = class _ScriptParser {
-  constructor(src, readSource, sourceDepth = 0, environment = [], positional) {
+  constructor(src, readSource, sourceDepth = 0, environment = [], positional, sbatchArgs) {
     this.src = src;
     this.readSource = readSource;
     this.sourceDepth = sourceDepth;
@@ -8279,7 +8279,7 @@ var ScriptParser = class _ScriptParser {
       this.vars.set(name2, this.plainRecord(value));
       this.exported.add(name2);
     }
-    const slurm = readSbatch(src, this.lineStarts);
+    const slurm = readSbatch(src, this.lineStarts, sbatchArgs);
     if (slurm) {
       this.script.slurm = slurm;
       for (const [name2, v] of slurmVariables(slurm)) this.vars.set(name2, { value: v, words: [{ text: v }], array: false });
@@ -8319,6 +8319,17 @@ var ScriptParser = class _ScriptParser {
   /** A variable given from outside the script (its environment, its arguments): no place in it. */
   plainRecord(value) {
     return value.length > MAX_VARIABLE_CHARS ? UNKNOWN : { value, words: splitWords(value).map((text) => ({ text })), array: false };
+  }
+  /** The script's arguments as they stand (`$1`, `$2`, \u2026), or undefined when one of them is not known (after `shift $N`). */
+  arguments() {
+    const words = [];
+    for (let i = 1; ; i++) {
+      const v = this.vars.get(String(i));
+      if (!v) break;
+      if (v.unknown) return void 0;
+      words.push({ text: v.value });
+    }
+    return { text: words.map((w) => w.text).join(" "), words, array: true };
   }
   /** `shift [n]` with the script's arguments known: `$1` becomes what `$n+1` was. A count not known: all unknown. */
   shift(count2) {
@@ -9228,6 +9239,7 @@ var ScriptParser = class _ScriptParser {
     if (key === void 0 || key === "") return { text: "$" };
     if (key.startsWith(SUBST)) return this.substitutionValue(this.substs[Number(key.slice(1))] ?? "");
     const asWritten4 = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
+    if (key === "@" && this.positionalBound && !this.inFunction()) return this.arguments() ?? asWritten4;
     const m = VARIABLE_REF.exec(key);
     if (!m) return asWritten4;
     const [, name2, index, colon, op, word] = m;
@@ -9884,9 +9896,23 @@ var SBATCH_OPTIONS = {
   "--gpus": "gpus",
   "-G": "gpus"
 };
-function readSbatch(src, lineStarts2 = computeLineStarts(src)) {
+function readSbatch(src, lineStarts2 = computeLineStarts(src), commandLine) {
   const alloc = {};
   let found = false;
+  const read = (body, range, suffix) => {
+    const re = /(--?[A-Za-z][\w-]*)(?:=(\S+)|\s+([^\s-]\S*))?/g;
+    for (let o = re.exec(body); o; o = re.exec(body)) {
+      let [flag2, raw] = [o[1], o[2] ?? o[3]];
+      const all = o[0].trim();
+      if (/^-[A-Za-z]./.test(flag2)) [flag2, raw] = [flag2.slice(0, 2), flag2.slice(2)];
+      const field = Object.hasOwn(SBATCH_OPTIONS, flag2) ? SBATCH_OPTIONS[flag2] : void 0;
+      if (!field || raw === void 0) continue;
+      const value = flag2 === "--gres" ? gresGpus(raw) : sbatchCount(raw, field === "gpusPerNode" || field === "gpus");
+      if (value === void 0) continue;
+      alloc[field] = { value, text: all + suffix, range: range(o.index, o.index + all.length) };
+      found = true;
+    }
+  };
   for (let at6 = 0; at6 < src.length; ) {
     const nl = src.indexOf("\n", at6);
     const text = src.slice(at6, nl < 0 ? src.length : nl).replace(/\r$/, "");
@@ -9895,22 +9921,19 @@ function readSbatch(src, lineStarts2 = computeLineStarts(src)) {
     if (trimmed && !trimmed.startsWith("#")) break;
     const m = /^#SBATCH\s+/.exec(text);
     if (m) {
-      const body = withoutTrailingComment(text.slice(m[0].length));
-      const re = /(--?[A-Za-z][\w-]*)(?:=(\S+)|\s+([^\s-]\S*))?/g;
-      for (let o = re.exec(body); o; o = re.exec(body)) {
-        let [flag2, raw] = [o[1], o[2] ?? o[3]];
-        const all = o[0].trim();
-        if (/^-[A-Za-z]./.test(flag2)) [flag2, raw] = [flag2.slice(0, 2), flag2.slice(2)];
-        const field = Object.hasOwn(SBATCH_OPTIONS, flag2) ? SBATCH_OPTIONS[flag2] : void 0;
-        if (!field || raw === void 0) continue;
-        const value = flag2 === "--gres" ? gresGpus(raw) : sbatchCount(raw, field === "gpusPerNode" || field === "gpus");
-        if (value === void 0) continue;
-        const start = at6 + m[0].length + o.index;
-        alloc[field] = { value, text: all, range: rangeOf(lineStarts2, start, start + all.length) };
-        found = true;
-      }
+      const offset = at6 + m[0].length;
+      read(withoutTrailingComment(text.slice(m[0].length)), (a, b) => rangeOf(lineStarts2, offset + a, offset + b), "");
     }
     at6 = next;
+  }
+  if (commandLine?.length) {
+    const fromScript = { ...alloc };
+    const firstLine2 = src.indexOf("\n") < 0 ? src.length : src.indexOf("\n");
+    read(commandLine.join(" "), () => rangeOf(lineStarts2, 0, Math.max(1, firstLine2)), " (sbatch's command line)");
+    for (const field of Object.keys(alloc)) {
+      const was = fromScript[field];
+      if (was && alloc[field] !== was) alloc[field] = { ...alloc[field], range: was.range };
+    }
   }
   if (!found) return void 0;
   if (!alloc.ntasks && alloc.nodes && alloc.ntasksPerNode && Number.isSafeInteger(alloc.nodes.value * alloc.ntasksPerNode.value)) {
@@ -11878,7 +11901,7 @@ function parseSource(relPath, text, options = {}, format = formatOf(relPath)) {
   const directives = scanDirectives(text, format !== "json");
   const file = { path: relPath, text, format, problems: [], directives };
   if (format === "shell") {
-    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath), options.environment, options.positional);
+    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath), options.environment, options.positional, options.sbatchArgs);
     file.script = script;
     file.problems = capParseErrors(problems.map((p) => ({ kind: "parse-error", message: p.message, range: p.range })));
     return file;
@@ -29123,10 +29146,13 @@ function scriptRun(command2) {
   }
   let word = command2[i];
   if (word === void 0 || viaEnv && word.startsWith("-")) return void 0;
+  let sbatchArgs;
   if (import_node_path22.default.posix.basename(word) === "sbatch") {
-    i++;
+    const start = ++i;
+    while (command2[i] !== void 0 && !SCRIPT_EXTENSIONS.has(import_node_path22.default.posix.extname(command2[i]).toLowerCase())) i++;
     word = command2[i];
-    if (word === void 0 || word.startsWith("-")) return void 0;
+    sbatchArgs = command2.slice(start, i);
+    if (word === void 0 || word.startsWith("-") || sbatchArgs.some((a) => /^--(?:export|wrap)(?:=|$)/.test(a))) return void 0;
   } else if (SHELLS.has(import_node_path22.default.posix.basename(word))) {
     for (i++; command2[i]?.startsWith("-"); i++) {
       if (command2[i] === "--") {
@@ -29138,14 +29164,14 @@ function scriptRun(command2) {
     word = command2[i];
   }
   if (word === void 0 || !SCRIPT_EXTENSIONS.has(import_node_path22.default.posix.extname(word).toLowerCase())) return void 0;
-  return { environment, written: word, args: command2.slice(i + 1) };
+  return { environment, written: word, args: command2.slice(i + 1), ...sbatchArgs?.length ? { sbatchArgs } : {} };
 }
 function scriptRunFile(run, cwd, maxBytes) {
   const repo = repoRootOf(cwd);
   const read = readRepoFile(repo, run.written, maxBytes, "maxFileBytes");
   const text = read.ok ? decodeUtf8(read.bytes) : void 0;
   if (!read.ok || text === void 0) return void 0;
-  return parseSource(read.rel, text, { environment: run.environment, positional: run.args, scriptSources: (rel) => sourceReaderFor(repo, rel, maxBytes) }, "shell");
+  return parseSource(read.rel, text, { environment: run.environment, positional: run.args, sbatchArgs: run.sbatchArgs, scriptSources: (rel) => sourceReaderFor(repo, rel, maxBytes) }, "shell");
 }
 var PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 function shellWord(word) {
