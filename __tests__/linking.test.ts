@@ -12,7 +12,7 @@ import { readConfig } from '../src/config/load-config';
 import { buildReport } from '../src/engine/build-report';
 import { lint } from '../src/engine/lint';
 import { parseSource } from '../src/engine/load-file';
-import { launcherWorldSize, readSbatch } from '../src/engine/load/shell';
+import { launcherWorldSize, parseLaunchScript, readSbatch } from '../src/engine/load/shell';
 import type { Report } from '../src/engine/report-types';
 import { launchedConfig, namedConfigs, scriptLaunches } from '../src/engine/script-links';
 import { lightning } from '../src/dialects/lightning';
@@ -285,6 +285,72 @@ describe('subsets, subfolders and working directories', () => {
       "  starts: line 3: --config configs/missing.yaml not found inside the repository (tried configs/missing.yaml from the repository root (does not exist), scripts/configs/missing.yaml from the launch script's folder (does not exist))",
     );
     expect(plan.stdout).toContain('  starts: line 4: configs/sft.yaml (torchrun, world size 2; found from the repository root)');
+  });
+});
+
+describe('a script that runs another script', () => {
+  // torchtitan's run_train.sh and a committed wrapper that runs it for one model on one machine.
+  const RUN_TRAIN = [
+    '#!/usr/bin/bash',
+    'set -ex',
+    'NGPU=${NGPU:-"8"}',
+    'CONFIG_FILE=${CONFIG_FILE:-"./train_configs/debug_model.toml"}',
+    'torchrun --nproc_per_node=${NGPU} --rdzv_backend c10d -m torchtitan.train --job.config_file ${CONFIG_FILE} "$@"',
+    '',
+  ].join('\n');
+  const titan = (globalBatch: number) =>
+    `[model]\nname = "llama3"\nflavor = "8B"\n[optimizer]\nname = "AdamW"\nlr = 3e-4\n[lr_scheduler]\nwarmup_steps = 200\n[training]\nlocal_batch_size = 1\nglobal_batch_size = ${globalBatch}\nseq_len = 8192\nsteps = 1000\n[parallelism]\ndata_parallel_shard_degree = -1\n`;
+  const repo = (wrapper: string) =>
+    tempRepo({ 'run_train.sh': RUN_TRAIN, 'scripts/llama3_8b_6gpu.sh': wrapper, 'train_configs/debug_model.toml': titan(64), 'train_configs/llama3_8b.toml': titan(64) });
+
+  test("the called script's commands, read with the calling command's environment, link the config it names, at the calling command", async () => {
+    const dir = repo('#!/usr/bin/bash\n# the 8B model on the 6-GPU box\nNGPU=6 CONFIG_FILE=./train_configs/llama3_8b.toml ./run_train.sh --training.steps 2000\n');
+    const report = JSON.parse((await runCliCapture(['.', '--format', 'json'], dir)).stdout) as Report;
+    const plan = report.files.find((f) => f.path === 'train_configs/llama3_8b.toml' && f.launcher?.path === 'scripts/llama3_8b_6gpu.sh')!;
+    expect(plan.launcher).toEqual({ path: 'scripts/llama3_8b_6gpu.sh', line: 3, column: 1 });
+    expect(plan.plan.worldSize).toMatchObject({ value: 6, origin: 'launcher', file: 'scripts/llama3_8b_6gpu.sh', line: 3 });
+    // Its arguments reach the program through "$@": 2000 steps, written over the config.
+    expect(plan.plan.totalSteps).toMatchObject({ value: 2000, origin: 'launcher' });
+    // 64 is not a multiple of 1 × 6: torchtitan refuses to start; the finding names the wrapper's command.
+    const finding = report.findings.find((f) => f.ruleId === 'batch-size-mismatch')!;
+    expect(finding).toMatchObject({ path: 'train_configs/llama3_8b.toml' });
+    expect(finding.message).toContain('(as launched by scripts/llama3_8b_6gpu.sh:3)');
+    // run_train.sh alone still launches its default config on 8 GPUs (64 / 8: whole).
+    expect(report.files.find((f) => f.path === 'train_configs/debug_model.toml')!.plan.worldSize).toMatchObject({ value: 8, file: 'run_train.sh' });
+    // The wrapper has no plan of its own: the commands it runs are not its.
+    expect(report.files.find((f) => f.path === 'scripts/llama3_8b_6gpu.sh')!.dialect).toBeNull();
+    // Linting the one config from the root finds the wrapper too (it names the config).
+    const one = await runCliCapture(['train_configs/llama3_8b.toml'], dir);
+    expect(one.stdout).toContain('as launched by scripts/llama3_8b_6gpu.sh:3');
+    const plain = await runCliCapture(['plan', 'train_configs/llama3_8b.toml'], dir);
+    expect(plain.stdout).toContain('launched by: scripts/llama3_8b_6gpu.sh:3 (torchrun in ./run_train.sh:5;');
+  });
+
+  test('what the called script gets: exported variables and the command\'s own, not the script\'s unexported ones', async () => {
+    const world = async (wrapper: string) => {
+      const report = JSON.parse((await runCliCapture(['.', '--format', 'json'], repo(wrapper))).stdout) as Report;
+      return report.files.find((f) => f.path === 'train_configs/llama3_8b.toml' && f.launcher?.path === 'scripts/llama3_8b_6gpu.sh')?.plan.worldSize?.value;
+    };
+    expect(await world('NGPU=6\nCONFIG_FILE=./train_configs/llama3_8b.toml ./run_train.sh\n')).toBe(8);
+    expect(await world('export NGPU=6\nCONFIG_FILE=./train_configs/llama3_8b.toml bash run_train.sh\n')).toBe(6);
+    expect(await world('export NGPU=$GPUS\nexport CONFIG_FILE=./train_configs/llama3_8b.toml\nsh ./run_train.sh\n')).toBeUndefined();
+    // A script that is not in the repository, or whose path is not known: nothing followed, nothing reported.
+    const none = JSON.parse((await runCliCapture(['.', '--format', 'json'], repo('NGPU=6 ./missing.sh\n$RUNNER.sh\n'))).stdout) as Report;
+    expect(none.files.filter((f) => f.launcher?.path === 'scripts/llama3_8b_6gpu.sh')).toEqual([]);
+  });
+
+  test("the called commands carry no literal value ranges of the calling script: --fix never edits the call", () => {
+    const reader = (written: string) => (written === './run_train.sh' ? { text: RUN_TRAIN } : { why: 'not here' });
+    const { script } = parseLaunchScript('NGPU=6 CONFIG_FILE=./train_configs/llama3_8b.toml ./run_train.sh --training.steps 2000\n', reader);
+    expect(script.commands).toEqual([]);
+    expect(script.called).toHaveLength(1);
+    const called = script.called![0];
+    expect(called.through).toBe('./run_train.sh:5');
+    expect(JSON.stringify(called)).not.toContain('valueRange');
+    const at = { line: 1, column: 1, endLine: 1, endColumn: 87 };
+    expect(called.range).toEqual(at);
+    expect([...called.launcherArgs, ...called.args].every((a) => JSON.stringify(a.flagRange) === JSON.stringify(at))).toBe(true);
+    expect(launcherWorldSize(called)?.value).toBe(6);
   });
 });
 

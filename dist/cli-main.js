@@ -7758,13 +7758,13 @@ function parseBaseline(text) {
 }
 
 // src/engine/lint.ts
-var import_node_path20 = __toESM(require("node:path"), 1);
+var import_node_path21 = __toESM(require("node:path"), 1);
 
 // src/engine/script-sources.ts
-var import_node_path9 = __toESM(require("node:path"), 1);
+var import_node_path10 = __toESM(require("node:path"), 1);
 
 // src/engine/script-links.ts
-var import_node_path8 = __toESM(require("node:path"), 1);
+var import_node_path9 = __toESM(require("node:path"), 1);
 
 // src/engine/hydra/command.ts
 var import_node_path7 = __toESM(require("node:path"), 1);
@@ -7899,6 +7899,44 @@ function hydraDecorator(pythonText2) {
 
 // src/engine/load/shell.ts
 var import_shell_quote = __toESM(require_shell_quote(), 1);
+
+// src/engine/script-run.ts
+var import_node_path8 = __toESM(require("node:path"), 1);
+var SCRIPT_EXTENSIONS = /* @__PURE__ */ new Set([".sh", ".bash", ".sbatch", ".slurm"]);
+var ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/;
+var SHELLS = /* @__PURE__ */ new Set(["bash", "sh"]);
+function scriptRun(command2) {
+  let i = 0;
+  const viaEnv = import_node_path8.default.posix.basename(command2[0] ?? "") === "env";
+  if (viaEnv) i++;
+  const environment = [];
+  for (; i < command2.length; i++) {
+    const m = ASSIGNMENT.exec(command2[i]);
+    if (!m) break;
+    environment.push([m[1], m[2]]);
+  }
+  let word = command2[i];
+  if (word === void 0 || viaEnv && word.startsWith("-")) return void 0;
+  let sbatchArgs;
+  if (import_node_path8.default.posix.basename(word) === "sbatch") {
+    const start = ++i;
+    while (command2[i] !== void 0 && !SCRIPT_EXTENSIONS.has(import_node_path8.default.posix.extname(command2[i]).toLowerCase())) i++;
+    word = command2[i];
+    sbatchArgs = command2.slice(start, i);
+    if (word === void 0 || word.startsWith("-") || sbatchArgs.some((a) => /^--(?:export|wrap)(?:=|$)/.test(a))) return void 0;
+  } else if (SHELLS.has(import_node_path8.default.posix.basename(word))) {
+    for (i++; command2[i]?.startsWith("-"); i++) {
+      if (command2[i] === "--") {
+        i++;
+        break;
+      }
+      if (!/^-[A-Za-z]+$/.test(command2[i]) || /[co]/.test(command2[i])) return void 0;
+    }
+    word = command2[i];
+  }
+  if (word === void 0 || !SCRIPT_EXTENSIONS.has(import_node_path8.default.posix.extname(word).toLowerCase())) return void 0;
+  return { environment, written: word, args: command2.slice(i + 1), ...sbatchArgs?.length ? { sbatchArgs } : {} };
+}
 
 // src/engine/load/shell-arith.ts
 var MAX_ARITH_CHARS = 512;
@@ -8255,6 +8293,7 @@ var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
 var MAX_SOURCE_DEPTH = 4;
+var MAX_FOLLOWED_CALLS = 32;
 function parseLaunchScript(text, readSource, environment = [], positional, sbatchArgs) {
   const parser = new ScriptParser(String(text ?? ""), readSource, 0, environment, positional, sbatchArgs);
   try {
@@ -8310,6 +8349,8 @@ var ScriptParser = class _ScriptParser {
   allExport = false;
   /** The script's arguments were given (`positional`): `$1`\u2026 are variables named `1`\u2026. */
   positionalBound = false;
+  /** Commands that run another script, read so far (`followScript`). */
+  followed = 0;
   /** How many `eval`s deep the statement being read is. */
   evalDepth = 0;
   /** A function body is being read: `$1` and `shift` are the function's arguments there. */
@@ -9013,11 +9054,44 @@ var ScriptParser = class _ScriptParser {
     }
     this.commandEnv = /* @__PURE__ */ new Map();
     const body = this.command(words, 0, located);
-    if (!body) return;
+    if (!body) {
+      this.followScript(words, located, range);
+      return;
+    }
     const env = this.environment();
     const forwarded = body.args.find((a) => a.flag === "" && a.value !== void 0 && FORWARDED2.test(a.value));
     if (forwarded) body.forwardsArgs = forwarded.flagRange;
     this.script.commands.push({ ...body, range, ...Object.keys(env).length ? { env } : {}, ...this.script.slurm ? { slurm: this.script.slurm } : {} });
+  }
+  /**
+   * A command that runs another launch script of the repository (`NGPU=6 CONFIG_FILE=x.toml ./run_train.sh`,
+   * `bash scripts/train.sh configs/a.yaml 4`, `sbatch --nodes=2 jobs/train.slurm`; script-run.ts): that script
+   * is read through `readSource` (found as a sourced file is; never run), with the environment the command
+   * gives it (this script's exported variables, then the command's `NAME=value` words) and its arguments. Its
+   * training commands go to `script.called`, at this command. One level: what the called script sources or
+   * runs is not read (its variables from sourced files stay unknown).
+   */
+  followScript(words, located, range) {
+    if (!this.readSource || this.sourceDepth > 0 || this.followed >= MAX_FOLLOWED_CALLS) return;
+    const run = scriptRun(words.map((w) => w.text));
+    if (!run || /[$`]/.test(run.written)) return;
+    const read = this.readSource(run.written, [...this.script.directoryChanges ?? []]);
+    if ("why" in read) return;
+    this.followed++;
+    const environment = [];
+    for (const name2 of this.exported) {
+      const v = this.vars.get(name2);
+      if (v) environment.push([name2, v.unknown ? `$${name2}` : v.value]);
+    }
+    for (const [name2, { value }] of located) environment.push([name2, value]);
+    environment.push(...run.environment);
+    const child = new _ScriptParser(read.text, void 0, MAX_SOURCE_DEPTH, environment, run.args, run.sbatchArgs);
+    try {
+      child.run();
+    } catch {
+      return;
+    }
+    for (const cmd of child.script.commands) (this.script.called ??= []).push({ ...atCall(cmd, range), through: `${run.written}:${cmd.range.line}` });
   }
   /**
    * The environment of the command just read: the script's exported variables, then its own `env NAME=v` and
@@ -9547,6 +9621,15 @@ var ScriptParser = class _ScriptParser {
 function flagsAmong(words) {
   return [...new Set(words.filter(isFlag).map((w) => w.indexOf("=") > 0 ? w.slice(0, w.indexOf("=")) : w))];
 }
+function atCall(value, at6) {
+  if (Array.isArray(value)) return value.map((v2) => atCall(v2, at6));
+  if (value === null || typeof value !== "object") return value;
+  const v = value;
+  if (typeof v.line === "number" && typeof v.column === "number" && typeof v.endLine === "number" && typeof v.endColumn === "number") return { ...at6 };
+  const out = {};
+  for (const [k, x] of Object.entries(v)) if (k !== "valueRange" || "keyRange" in v) out[k] = atCall(x, at6);
+  return out;
+}
 function siblingOf(wrapper, name2) {
   return wrapper.slice(0, wrapper.lastIndexOf("/") + 1) + name2;
 }
@@ -9984,7 +10067,7 @@ function neoxConfigs(cmd) {
   for (const arg of cmd.args) {
     if (arg.flag !== "" || !arg.value || /[$`]/.test(arg.value)) continue;
     const file = /\.(?:yml|json)$/.test(arg.value) ? arg.value : `${arg.value}.yml`;
-    const written = dir && !file.startsWith("/") ? import_node_path8.default.posix.join(dir, file) : file;
+    const written = dir && !file.startsWith("/") ? import_node_path9.default.posix.join(dir, file) : file;
     if (!out.some((c) => c.written === written)) out.push({ written, flag: "", range: arg.valueRange ?? arg.flagRange });
   }
   return out;
@@ -10010,12 +10093,12 @@ function workdirAfter(changes, scriptPath, scriptDir) {
     let dir;
     if (/dirname/.test(text) && /\$0\b|\$\{0\}|BASH_SOURCE/.test(text)) {
       const rest = text.slice(text.lastIndexOf(")") + 1).replace(/^\/+/, "");
-      dir = import_node_path8.default.posix.normalize(import_node_path8.default.posix.join(scriptDir, rest || "."));
+      dir = import_node_path9.default.posix.normalize(import_node_path9.default.posix.join(scriptDir, rest || "."));
       wd = { dir, label: rest ? `${rest} from the launch script's folder (${at6})` : `the launch script's folder (${at6})` };
     } else if (/git\s+rev-parse\s+--show-toplevel/.test(text)) {
       wd = { dir: ".", label: `the repository root (${at6})` };
-    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !import_node_path8.default.posix.isAbsolute(text) && text !== "-") {
-      dir = import_node_path8.default.posix.normalize(import_node_path8.default.posix.join(wd.dir, text));
+    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !import_node_path9.default.posix.isAbsolute(text) && text !== "-") {
+      dir = import_node_path9.default.posix.normalize(import_node_path9.default.posix.join(wd.dir, text));
       wd = dir.startsWith("..") ? { label: `${cd.dir}, outside the repository (${at6})` } : { dir, label: `${dir} (${at6})` };
     } else {
       wd = { label: `${cd.dir}, which trainlint cannot follow (${at6})` };
@@ -10111,12 +10194,17 @@ function aliased(o, aliases) {
   return key === "config" ? { ...o, path: [] } : { ...o, path: key.split(".") };
 }
 function namesFile(written, file) {
-  const w = import_node_path8.default.posix.normalize(written.replace(/^\.\//, ""));
+  const w = import_node_path9.default.posix.normalize(written.replace(/^\.\//, ""));
   return file === w || file.endsWith(`/${w}`) || w.endsWith(`/${file}`);
 }
 function launcherName(cmd) {
-  if (cmd.cli) return cmd.cli;
-  return cmd.launcher === "none" ? "the launch command" : cmd.launcher === "accelerate" ? "accelerate launch" : cmd.launcher;
+  const name2 = cmd.cli ? cmd.cli : cmd.launcher === "none" ? "the launch command" : cmd.launcher === "accelerate" ? "accelerate launch" : cmd.launcher;
+  return cmd.through ? `${name2} in ${cmd.through}` : name2;
+}
+function launchCommands(file) {
+  const script = file.script;
+  if (!script) return [];
+  return script.called ? [...script.commands, ...script.called] : script.commands;
 }
 function accelerateConfigOf(cmd) {
   if (cmd.launcher !== "accelerate") return void 0;
@@ -10164,9 +10252,10 @@ function isPlainPythonJax(cmd) {
   if (cmd.launcher !== "python" || cmd.cli) return false;
   return cmd.module !== void 0 && JAX_MODULE.test(cmd.module) || cmd.script !== void 0 && JAX_SCRIPT.test(cmd.script);
 }
-function scriptLaunches(file, scriptDir = import_node_path8.default.posix.dirname(file.path)) {
+function scriptLaunches(file, scriptDir = import_node_path9.default.posix.dirname(file.path)) {
   const out = [];
-  for (const cmd of file.script?.commands ?? []) {
+  for (const cmd of launchCommands(file)) {
+    if (cmd.through && isHydraCommand(cmd)) continue;
     const configs = namedConfigs(cmd);
     const accelerateConfig = accelerateConfigOf(cmd);
     const hydra = isHydraCommand(cmd) ? hydraCommand(cmd, file.path, "explicit") : void 0;
@@ -10210,7 +10299,7 @@ function sourceReaderFor(repo, scriptRel, maxBytes) {
   };
 }
 function resolveSource(repo, scriptRel, written, changes) {
-  const bases = basesFor(written, changes, scriptRel, import_node_path9.default.posix.dirname(scriptRel));
+  const bases = basesFor(written, changes, scriptRel, import_node_path10.default.posix.dirname(scriptRel));
   if (!bases) return { why: `its path (${written}) is not one trainlint can follow` };
   const found = resolveWritten(repo, bases.written, bases.list);
   if (!found.found) return { why: `${written} is not a file in the repository` };
@@ -10239,7 +10328,7 @@ function basesFor(written, changes, scriptRel, scriptDir) {
     if (!rest || /[$`]/.test(rest)) return void 0;
     return { written: rest, list: [{ dir: scriptDir, label: "the launch script's folder" }] };
   }
-  if (/[$`~]/.test(unquoted) || import_node_path9.default.posix.isAbsolute(unquoted)) return void 0;
+  if (/[$`~]/.test(unquoted) || import_node_path10.default.posix.isAbsolute(unquoted)) return void 0;
   const wd = workdirAfter(changes, scriptRel, scriptDir);
   const list2 = [];
   if (wd.dir !== void 0) list2.push({ dir: wd.dir, label: wd.label });
@@ -10257,7 +10346,7 @@ function spawn(...args) {
 
 // src/engine/git.ts
 var import_node_fs4 = require("node:fs");
-var path10 = __toESM(require("node:path"), 1);
+var path11 = __toESM(require("node:path"), 1);
 var GitError = class extends Error {
   constructor(message) {
     super(message);
@@ -10317,7 +10406,7 @@ async function readBaseVersions(dir, ref, headPaths) {
   if (!/^[0-9a-f]{40,64}$/.test(sha2) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
   const result = /* @__PURE__ */ new Map();
   if (headPaths.length === 0) return result;
-  const prefix = toPosix(path10.relative(top, dir));
+  const prefix = toPosix(path11.relative(top, dir));
   const fromTop = (p) => prefix ? `${prefix}/${p}` : p;
   const toDir = (p) => prefix && p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : p;
   const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha2, "--"]);
@@ -10421,7 +10510,7 @@ function sameOverrides(a, b) {
 }
 
 // src/engine/load-file.ts
-var import_node_path10 = __toESM(require("node:path"), 1);
+var import_node_path11 = __toESM(require("node:path"), 1);
 
 // src/engine/load/json.ts
 var JsonSyntaxError = class extends Error {
@@ -11870,7 +11959,7 @@ function appendAll(target, items) {
 var DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 var START = { line: 1, column: 1, endLine: 1, endColumn: 2 };
 function formatOf(relPath) {
-  const ext = import_node_path10.default.extname(relPath).toLowerCase();
+  const ext = import_node_path11.default.extname(relPath).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".toml") return "toml";
   if (ext === ".sh" || ext === ".bash" || ext === ".sbatch" || ext === ".slurm") return "shell";
@@ -11956,7 +12045,7 @@ function loadFile(absPath, relPath, options = {}, typedRegular = false) {
 }
 
 // src/engine/hydra-files.ts
-var import_node_path12 = __toESM(require("node:path"), 1);
+var import_node_path13 = __toESM(require("node:path"), 1);
 
 // src/engine/hydra/defaults-list.ts
 var GROUP_KEY = /^(?:(optional|override)\s+)?([^\s@:]*)(?:@([^\s:]*))?$/;
@@ -12048,7 +12137,7 @@ function packageHeader(text) {
 }
 
 // src/engine/hydra/compose.ts
-var import_node_path11 = __toESM(require("node:path"), 1);
+var import_node_path12 = __toESM(require("node:path"), 1);
 var MAX_COMPOSED_FILES = 64;
 var MAX_DEFAULTS_DEPTH = 12;
 var MISSING_VALUE = "???";
@@ -12151,7 +12240,7 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
     }
     for (const s of list2.skipped) out.notes.push(`${file.path}:${s.range.line}: defaults entry ${s.text} is ${s.why}; not composed`);
     for (const e of list2.entries) {
-      if (e.override && e.kind === "group" && e.options[0] !== void 0) overrides.set(import_node_path11.default.posix.normalize(import_node_path11.default.posix.join(groupDir, e.group)), e.options[0]);
+      if (e.override && e.kind === "group" && e.options[0] !== void 0) overrides.set(import_node_path12.default.posix.normalize(import_node_path12.default.posix.join(groupDir, e.group)), e.options[0]);
     }
     let selfPlaced = false;
     for (const e of list2.entries) {
@@ -12161,13 +12250,13 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
         continue;
       }
       if (e.override) continue;
-      const absGroup = e.group.startsWith("/") ? import_node_path11.default.posix.normalize(e.group.slice(1)) : import_node_path11.default.posix.normalize(import_node_path11.default.posix.join(groupDir, e.group));
+      const absGroup = e.group.startsWith("/") ? import_node_path12.default.posix.normalize(e.group.slice(1)) : import_node_path12.default.posix.normalize(import_node_path12.default.posix.join(groupDir, e.group));
       const chosen = e.kind === "group" ? overrides.get(absGroup) : void 0;
       const options = chosen !== void 0 ? [chosen] : e.options;
       if (e.kind === "group" && options.length > 0) out.groups.set([...pkg, ...dots(e.package ?? e.group)].join("."), `${absGroup === "." ? "" : absGroup + "/"}${options.join(",")}`);
       for (const option of options) {
         if (option === "null") continue;
-        const rel = import_node_path11.default.posix.normalize(import_node_path11.default.posix.join(absGroup, `${option}.yaml`));
+        const rel = import_node_path12.default.posix.normalize(import_node_path12.default.posix.join(absGroup, `${option}.yaml`));
         const where4 = { entry: e.text, name: rel, file: file.path, range: e.range };
         if (rel.startsWith("../")) {
           out.unread.push({ ...where4, package: pkg.join("."), why: "outside the config folder" });
@@ -12197,12 +12286,12 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
           out.unread.push({ ...where4, package: childPkg.slice(0, 8).join(".") + "\u2026", why: `its package is nested deeper than ${MAX_DEPTH} levels` });
           continue;
         }
-        expand(loaded9, childPkg, import_node_path11.default.posix.dirname(rel), [...stack, rel]);
+        expand(loaded9, childPkg, import_node_path12.default.posix.dirname(rel), [...stack, rel]);
       }
     }
     if (!selfPlaced) placeOwn();
   };
-  expand(primary, [], ".", [import_node_path11.default.posix.basename(primary.path)]);
+  expand(primary, [], ".", [import_node_path12.default.posix.basename(primary.path)]);
   return out;
 }
 function isGroupOverride(o, config) {
@@ -12359,11 +12448,11 @@ function searchPath(file) {
 }
 function composeFromRepository(file, bases, ctx, cache) {
   if (!readDefaultsList(file.tree)) return void 0;
-  const ownDir = import_node_path12.default.posix.dirname(ctx.toRepo(file.path));
+  const ownDir = import_node_path13.default.posix.dirname(ctx.toRepo(file.path));
   const roots = [{ dir: ownDir, label: "the config's folder" }];
   for (const sp2 of searchPath(file)) {
-    for (const b of bases) roots.push({ dir: import_node_path12.default.posix.normalize(import_node_path12.default.posix.join(b.dir, sp2)), label: `hydra.searchpath ${sp2} from ${b.label}` });
-    roots.push({ dir: import_node_path12.default.posix.normalize(import_node_path12.default.posix.join(ownDir, sp2)), label: `hydra.searchpath ${sp2} from the config's folder` });
+    for (const b of bases) roots.push({ dir: import_node_path13.default.posix.normalize(import_node_path13.default.posix.join(b.dir, sp2)), label: `hydra.searchpath ${sp2} from ${b.label}` });
+    roots.push({ dir: import_node_path13.default.posix.normalize(import_node_path13.default.posix.join(ownDir, sp2)), label: `hydra.searchpath ${sp2} from the config's folder` });
   }
   const loader = (rel) => {
     const resolution = resolveWritten(ctx.repo, rel, roots);
@@ -12390,7 +12479,7 @@ function resolveCommandConfig(command2, bases, ctx) {
       }
     }
   }
-  const candidates = configCandidates(command2, decorator).map((c) => import_node_path12.default.posix.join(c.dir, c.name));
+  const candidates = configCandidates(command2, decorator).map((c) => import_node_path13.default.posix.join(c.dir, c.name));
   const tried = [];
   for (const candidate of candidates) {
     const r = resolveWritten(ctx.repo, candidate, bases);
@@ -12402,7 +12491,7 @@ function resolveCommandConfig(command2, bases, ctx) {
 
 // src/engine/repository.ts
 var import_node_fs5 = require("node:fs");
-var import_node_path13 = __toESM(require("node:path"), 1);
+var import_node_path14 = __toESM(require("node:path"), 1);
 
 // src/engine/script-mentions.ts
 var DELIMITER = /[\s"'`=,;:()<>|&[\]{}]/;
@@ -12555,14 +12644,13 @@ function mayNameIndirectly(text, name2) {
 }
 
 // src/engine/repository.ts
-var SCRIPT_EXTENSIONS = /* @__PURE__ */ new Set([".sh", ".bash", ".sbatch", ".slurm"]);
 var SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules", "__pycache__", "site-packages", "venv", "env", "wandb", "outputs"]);
 var MAX_SCRIPT_WALK_ENTRIES = 1e5;
 function findRepositoryRoot(root) {
-  const start = import_node_path13.default.resolve(root);
-  for (let dir = start; ; dir = import_node_path13.default.dirname(dir)) {
-    if ((0, import_node_fs5.existsSync)(import_node_path13.default.join(dir, ".git"))) return dir;
-    if (import_node_path13.default.dirname(dir) === dir) return start;
+  const start = import_node_path14.default.resolve(root);
+  for (let dir = start; ; dir = import_node_path14.default.dirname(dir)) {
+    if ((0, import_node_fs5.existsSync)(import_node_path14.default.join(dir, ".git"))) return dir;
+    if (import_node_path14.default.dirname(dir) === dir) return start;
   }
 }
 var SCRATCH_BYTES = 256 * 1024;
@@ -12653,7 +12741,7 @@ var byName = (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 function isScriptName(name2) {
   const last = name2.charCodeAt(name2.length - 1);
   if (last !== 104 && last !== 72 && last !== 109 && last !== 77) return false;
-  return SCRIPT_EXTENSIONS.has(import_node_path13.default.extname(name2).toLowerCase());
+  return SCRIPT_EXTENSIONS.has(import_node_path14.default.extname(name2).toLowerCase());
 }
 var isSkippedDirName = (name2) => name2.charCodeAt(0) === 46 || SKIPPED_DIRS.has(name2);
 function scriptsMentioning(walked, filter) {
@@ -12661,7 +12749,7 @@ function scriptsMentioning(walked, filter) {
   return { scripts: mentions ? walked.scripts.filter(mentions) : walked.scripts, truncated: walked.truncated };
 }
 function walkForScripts(dir, skip = () => false, maxEntries = MAX_SCRIPT_WALK_ENTRIES) {
-  const root = import_node_path13.default.resolve(dir);
+  const root = import_node_path14.default.resolve(dir);
   const folders = /* @__PURE__ */ new Map();
   let total = 0;
   const candidates = [];
@@ -12683,7 +12771,7 @@ function walkForScripts(dir, skip = () => false, maxEntries = MAX_SCRIPT_WALK_EN
     }
     if (used === void 0) return true;
     if (used.length > 1) used.sort(byName);
-    const prefix = d.endsWith(import_node_path13.default.sep) ? d : d + import_node_path13.default.sep;
+    const prefix = d.endsWith(import_node_path14.default.sep) ? d : d + import_node_path14.default.sep;
     for (let i = 0; i < used.length; i++) {
       const e = used[i];
       const abs = prefix + e.name;
@@ -12712,7 +12800,7 @@ function orderedWalk(root, skip, known, maxEntries) {
       known.set(d, entries);
     }
     entries.sort(byName);
-    const prefix = d.endsWith(import_node_path13.default.sep) ? d : d + import_node_path13.default.sep;
+    const prefix = d.endsWith(import_node_path14.default.sep) ? d : d + import_node_path14.default.sep;
     for (const e of entries) {
       if (++visited > maxEntries) {
         truncated = true;
@@ -12733,7 +12821,7 @@ function orderedWalk(root, skip, known, maxEntries) {
 }
 
 // src/engine/lint-file.ts
-var import_node_path17 = __toESM(require("node:path"), 1);
+var import_node_path18 = __toESM(require("node:path"), 1);
 
 // src/dialects/dataset-refs.ts
 function str(root, keyPath2, label) {
@@ -12880,7 +12968,7 @@ function trimTrailingSlashes(p) {
 }
 
 // src/engine/package-pins.ts
-var import_node_path14 = __toESM(require("node:path"), 1);
+var import_node_path15 = __toESM(require("node:path"), 1);
 var PIN_FILES = ["requirements.txt", "requirements-train.txt", "requirements_train.txt", "requirements.in", "pyproject.toml", "setup.py", "setup.cfg"];
 var MAX_PIN_FILE_BYTES = 256 * 1024;
 var MAX_LINE = 2e3;
@@ -12964,7 +13052,7 @@ function withoutComment(line) {
 }
 function findPin(fileName, text, pkg) {
   const want = norm2(pkg);
-  const base = import_node_path14.default.posix.basename(fileName);
+  const base = import_node_path15.default.posix.basename(fileName);
   const lines2 = text.split("\n");
   const isToml = base === "pyproject.toml";
   const isReq = /\.(?:txt|in)$/.test(base);
@@ -13014,7 +13102,7 @@ function packagePinReader(repo, dirOf) {
         if (pin) return { name: norm2(pkg), spec: pin.spec, file: f.file, line: pin.line };
       }
       if (dir === "." || dir === "" || dir.startsWith("..")) break;
-      dir = import_node_path14.default.posix.dirname(dir);
+      dir = import_node_path15.default.posix.dirname(dir);
     }
     return void 0;
   };
@@ -21836,7 +21924,7 @@ var nemo = {
 };
 
 // src/engine/inherit.ts
-var import_node_path15 = __toESM(require("node:path"), 1);
+var import_node_path16 = __toESM(require("node:path"), 1);
 var MAX_CHAIN_DEPTH = 16;
 var MAX_CHAIN_FILES = 64;
 function newInheritCache() {
@@ -22149,9 +22237,9 @@ function resolveBaseConfig(rel, file, stack, state) {
   const written = String(entry.value.value).trim();
   const got = readNamed(written, rel, entry.keyRange, "base_config", state, stack);
   if (!("file" in got)) {
-    const packaged = PACKAGED_BASES.has(import_node_path15.default.posix.basename(written));
+    const packaged = PACKAGED_BASES.has(import_node_path16.default.posix.basename(written));
     if (got.problem && /does not exist/.test(got.problem.message)) {
-      notes.push(`base_config ${written} is not in the repository: MaxText reads its packaged configs/${import_node_path15.default.posix.basename(written)}${packaged ? ", whose defaults trainlint knows" : ", which trainlint cannot read"}`);
+      notes.push(`base_config ${written} is not in the repository: MaxText reads its packaged configs/${import_node_path16.default.posix.basename(written)}${packaged ? ", whose defaults trainlint knows" : ", which trainlint cannot read"}`);
       return { tree: { kind: "map", entries: ownEntries, range: own2.range }, files: [], complete: packaged, problems, notes };
     }
     if (got.problem) problems.push(got.problem);
@@ -22173,7 +22261,7 @@ function resolveBaseConfig(rel, file, stack, state) {
 function repoInheritIO(repo, maxBytes, toRepo, fromAbs) {
   return {
     read(written, fromRel) {
-      const bases = fromRel === void 0 ? [{ dir: ".", label: "the repository root" }] : [{ dir: toRepo(import_node_path15.default.posix.dirname(fromRel)), label: "the config's folder" }];
+      const bases = fromRel === void 0 ? [{ dir: ".", label: "the repository root" }] : [{ dir: toRepo(import_node_path16.default.posix.dirname(fromRel)), label: "the config's folder" }];
       const resolution = resolveWritten(repo, written, bases);
       if (!resolution.found) {
         return { ok: false, why: describeTried(resolution.tried), missing: resolution.tried.length > 0 && resolution.tried.every((t) => t.why === "does not exist") };
@@ -22200,10 +22288,10 @@ function inheritanceFindings(file) {
 }
 function inheritanceReader(repoRootPath, lintRootPath, maxBytes) {
   const repo = repoRootOf(repoRootPath);
-  const lintRoot = import_node_path15.default.resolve(lintRootPath);
-  const posix = (p) => p.split(import_node_path15.default.sep).join("/");
-  const toRepo = (rel) => posix(import_node_path15.default.relative(repo.root, import_node_path15.default.resolve(lintRoot, rel))) || ".";
-  const fromAbs = (abs) => posix(import_node_path15.default.relative(lintRoot, abs));
+  const lintRoot = import_node_path16.default.resolve(lintRootPath);
+  const posix = (p) => p.split(import_node_path16.default.sep).join("/");
+  const toRepo = (rel) => posix(import_node_path16.default.relative(repo.root, import_node_path16.default.resolve(lintRoot, rel))) || ".";
+  const fromAbs = (abs) => posix(import_node_path16.default.relative(lintRoot, abs));
   const io = repoInheritIO(repo, maxBytes, toRepo, fromAbs);
   const cache = newInheritCache();
   return (file) => {
@@ -25692,7 +25780,7 @@ function publicDatasetRows(id, split = "train") {
 
 // src/engine/dataset-rows.ts
 var import_node_fs6 = require("node:fs");
-var import_node_path16 = __toESM(require("node:path"), 1);
+var import_node_path17 = __toESM(require("node:path"), 1);
 var DATASET_MAX_BYTES = 64 * 1024 * 1024;
 var CHUNK = 256 * 1024;
 var FORMATS = {
@@ -25704,7 +25792,7 @@ var FORMATS = {
   ".parquet": "parquet"
 };
 function countableFormat(file) {
-  const ext = import_node_path16.default.extname(file).toLowerCase();
+  const ext = import_node_path17.default.extname(file).toLowerCase();
   return Object.hasOwn(FORMATS, ext) ? FORMATS[ext] : void 0;
 }
 function openRegular(abs) {
@@ -25967,7 +26055,7 @@ function countRows(abs, maxBytes = DATASET_MAX_BYTES) {
     case "parquet":
       return parquetRows(abs, maxBytes);
     default:
-      return { ok: false, why: `${import_node_path16.default.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
+      return { ok: false, why: `${import_node_path17.default.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
   }
 }
 
@@ -26125,17 +26213,17 @@ function createLintRun(options) {
   const { root, config } = options;
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const repo = repoRootOf(options.repoRoot ?? root);
-  const lintRoot = import_node_path17.default.resolve(root);
+  const lintRoot = import_node_path18.default.resolve(root);
   const toRepo = (rel) => relativePosix(repo.root, resolveUnder(lintRoot, rel));
   const parseOptions = { yamlVersion: config.yaml, maxBytes, scriptSources: (rel) => sourceReaderFor(repo, toRepo(rel), maxBytes) };
   const overrides = config.overrides ?? [];
   const schemaEntries = config.schemas ?? [];
   const settingsByMatch = /* @__PURE__ */ new Map();
   const pinRepo = repoRootOf(options.repoRoot ?? root);
-  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, import_node_path17.default.dirname(import_node_path17.default.resolve(root, rel))) || ".");
+  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, import_node_path18.default.dirname(import_node_path18.default.resolve(root, rel))) || ".");
   const packagePins = (rel, pkg) => {
     const pin = pinReader(rel, pkg);
-    return pin ? { ...pin, file: relativePosix(import_node_path17.default.resolve(root), import_node_path17.default.resolve(pinRepo.root, pin.file)) } : void 0;
+    return pin ? { ...pin, file: relativePosix(import_node_path18.default.resolve(root), import_node_path18.default.resolve(pinRepo.root, pin.file)) } : void 0;
   };
   const settingsOf = (rel) => {
     let key = "";
@@ -26254,7 +26342,7 @@ function withComposition(run, result) {
 function configBases(run, result) {
   const wd = result.launch?.workdir;
   const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...run.insideLintRoot(result.launch.script) ? run.lintRootBase : []] : [run.rootBase, ...run.lintRootBase];
-  return [...start, { dir: run.toRepo(import_node_path17.default.posix.dirname(result.file.path)), label: "the config's folder" }];
+  return [...start, { dir: run.toRepo(import_node_path18.default.posix.dirname(result.file.path)), label: "the config's folder" }];
 }
 function countDatasets(run, result, launchValues) {
   const request = result.dialect?.datasets?.(result.file);
@@ -26283,7 +26371,7 @@ function countDatasets(run, result, launchValues) {
 function datasetBases(run, result) {
   if (result.launch) return configBases(run, result);
   const byFolder = run.datasetBasesByFolder;
-  const folder = import_node_path17.default.posix.dirname(result.file.path);
+  const folder = import_node_path18.default.posix.dirname(result.file.path);
   let known = byFolder.get(folder);
   if (!known) {
     known = configBases(run, result);
@@ -26327,7 +26415,7 @@ function linkFiles(run, result) {
 }
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(import_node_path17.default.posix.isAbsolute(declared) ? import_node_path17.default.posix.normalize(declared) : import_node_path17.default.posix.normalize(import_node_path17.default.posix.join(import_node_path17.default.posix.dirname(result.file.path), declared)));
+  if (declared) return toPosix(import_node_path18.default.posix.isAbsolute(declared) ? import_node_path18.default.posix.normalize(declared) : import_node_path18.default.posix.normalize(import_node_path18.default.posix.join(import_node_path18.default.posix.dirname(result.file.path), declared)));
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
@@ -26348,7 +26436,7 @@ function pairReference(run, result, launchOf2) {
     return false;
   }
   try {
-    const loaded9 = run.linted.file(refPath) ?? run.withBases(loadFile(import_node_path17.default.resolve(run.root, refPath), refPath, run.parseOptions));
+    const loaded9 = run.linted.file(refPath) ?? run.withBases(loadFile(import_node_path18.default.resolve(run.root, refPath), refPath, run.parseOptions));
     const problem = loaded9.problems.find((p) => p.kind === "parse-error");
     if (problem) {
       result.findings.push({
@@ -26521,7 +26609,7 @@ function internalError(file, err, what = "this file") {
 
 // src/engine/parallel/pool.ts
 var import_node_os2 = require("node:os");
-var import_node_path19 = __toESM(require("node:path"), 1);
+var import_node_path20 = __toESM(require("node:path"), 1);
 
 // trainlint-builtin:node:worker_threads
 var loaded6;
@@ -27013,12 +27101,12 @@ function fromSlim(slim, spool) {
 // src/engine/parallel/spool.ts
 var import_node_fs7 = require("node:fs");
 var import_node_os = require("node:os");
-var import_node_path18 = __toESM(require("node:path"), 1);
+var import_node_path19 = __toESM(require("node:path"), 1);
 var CHUNK2 = 1 << 20;
 var closing2 = new FinalizationRegistry(({ fd, left }) => {
   try {
     (0, import_node_fs7.closeSync)(fd);
-    if (left) (0, import_node_fs7.rmSync)(import_node_path18.default.dirname(left), { recursive: true, force: true });
+    if (left) (0, import_node_fs7.rmSync)(import_node_path19.default.dirname(left), { recursive: true, force: true });
   } catch {
   }
 });
@@ -27037,8 +27125,8 @@ var Spool = class _Spool {
   static open(folder = (0, import_node_os.tmpdir)()) {
     let dir;
     try {
-      dir = (0, import_node_fs7.mkdtempSync)(import_node_path18.default.join(folder, "trainlint-"));
-      const file = import_node_path18.default.join(dir, "results");
+      dir = (0, import_node_fs7.mkdtempSync)(import_node_path19.default.join(folder, "trainlint-"));
+      const file = import_node_path19.default.join(dir, "results");
       const fd = (0, import_node_fs7.openSync)(file, "wx+", 384);
       let left;
       try {
@@ -27284,7 +27372,7 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   const init = {
     options: { root: run.root, repoRoot: run.options.repoRoot, config: run.config, cliRules: run.options.cliRules, schemaTexts: run.options.schemaTexts },
     linted: discovered.map((d) => d.rel),
-    absolute: absoluteExceptions(import_node_path19.default.resolve(run.root), discovered),
+    absolute: absoluteExceptions(import_node_path20.default.resolve(run.root), discovered),
     compress: discovered.length >= tuning.compressFromFiles,
     // A run of more than `objectsUpTo` files keeps memory small rather than the JSON report's parts
     // printed (printed parts keep a result in memory; 15,000 files with 2 workers: 321 MiB with
@@ -27459,7 +27547,7 @@ async function lint(options) {
   const run = createLintRun(options);
   const { repo, lintRoot, toRepo, fromAbs, lintRootBase, insideLintRoot, hydraFiles, parseOptions, maxBytes, withBases } = run;
   const virtual = [...options.virtualFiles ?? [], ...options.stdinFile ? [options.stdinFile] : []];
-  const fullScan = repo.root === lintRoot && options.paths.every((p) => import_node_path20.default.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
+  const fullScan = repo.root === lintRoot && options.paths.every((p) => import_node_path21.default.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
   const wantsScripts = options.repoScripts !== false && !fullScan;
   let walked = wantsScripts && options.paths.length >= LISTED_DISCOVERY_MIN_PATHS ? walkForScripts(repo.root, scriptSkip(config, lintRoot)) : void 0;
   const scriptsWalked = walked && { scripts: walked.scripts, truncated: walked.truncated };
@@ -27491,11 +27579,11 @@ async function lint(options) {
     for (const r of results) {
       const done = finished.get(r);
       if (!(done ? done.hasTree && (done.hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect))) continue;
-      const name2 = import_node_path20.default.posix.basename(r.file.path);
+      const name2 = import_node_path21.default.posix.basename(r.file.path);
       addName(names, name2, toPosix(resolveUnder(lintRoot, r.file.path)));
       const ref = done ? void 0 : resolveReferencePath(r, config);
-      if (ref && !import_node_path20.default.posix.isAbsolute(ref)) {
-        const refName = import_node_path20.default.posix.basename(ref);
+      if (ref && !import_node_path21.default.posix.isAbsolute(ref)) {
+        const refName = import_node_path21.default.posix.basename(ref);
         addName(names, refName, toPosix(resolveUnder(lintRoot, ref)));
       }
     }
@@ -27507,7 +27595,7 @@ async function lint(options) {
   const lintedScripts = new Set(linted.map((f) => f.path));
   for (const file of scripts) {
     const isVirtual = virtualPaths.has(file.path);
-    const scriptDir = toRepo(import_node_path20.default.posix.dirname(file.path));
+    const scriptDir = toRepo(import_node_path21.default.posix.dirname(file.path));
     for (const launch of scriptLaunches(file, scriptDir)) {
       if (isVirtual) launch.workdir = { dir: toRepo("."), label: "the working directory" };
       if (launch.accelerateConfig) {
@@ -27563,7 +27651,7 @@ async function lint(options) {
     const cmd = file.script?.commands.find((c) => c.range.line === anchor.line && c.range.column === anchor.column);
     const acc = cmd && accelerateConfigOf(cmd);
     if (!cmd || !acc) return result;
-    const scriptDir = virtualPaths.has(file.path) ? toRepo(".") : toRepo(import_node_path20.default.posix.dirname(file.path));
+    const scriptDir = virtualPaths.has(file.path) ? toRepo(".") : toRepo(import_node_path21.default.posix.dirname(file.path));
     const launch = { accelerateConfig: acc, workdir: virtualPaths.has(file.path) ? { dir: toRepo("."), label: "the working directory" } : workdirOf(file, cmd, scriptDir) };
     const accelerate = linkAccelerate(launch, { script: file.path, range: cmd.range }, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(file.path) ? lintRootBase : []);
     if (!accelerate.linked) {
@@ -27626,7 +27714,7 @@ async function lint(options) {
   const scriptFiles = new Map(scripts.map((f) => [f.path, f]));
   const commandDialect = (link) => {
     const file = scriptFiles.get(link.script);
-    const cmd = file?.script?.commands.find((c) => c.range.line === link.range.line && c.range.column === link.range.column);
+    const cmd = file ? launchCommands(file).find((c) => c.range.line === link.range.line && c.range.column === link.range.column) : void 0;
     if (!file?.script || !cmd) return void 0;
     try {
       return dialectOf({ ...file, script: { ...file.script, commands: [cmd] } }, run.settingsOf(link.script));
@@ -27677,7 +27765,7 @@ async function lint(options) {
       });
       if (fromLaunch && launched.extraction) launched.extraction.notes.push(fromLaunch);
       if (launch.accelerateConfig && launched.extraction) {
-        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(import_node_path20.default.posix.dirname(link.script));
+        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(import_node_path21.default.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
         if (accelerate.linked) launched.linked = [accelerate.linked];
         if (accelerate.note) launched.extraction.notes.push(accelerate.note);
@@ -27691,7 +27779,7 @@ async function lint(options) {
   const needBase = everything.filter((result) => pairReference(run, result, (rel) => agreedLaunch(launchesOf.get(rel))) && options.base);
   if (options.base && needBase.length > 0) {
     const scriptsAtBase = needBase.flatMap((r) => r.launch && !virtualPaths.has(r.launch.script) && !r.launch.script.startsWith("../") ? [r.launch.script] : []);
-    const acceleratePaths = (launch, script) => launch.accelerateConfig ? accelerateCandidates(launch, repo, fromAbs, toRepo(import_node_path20.default.posix.dirname(script)), insideLintRoot(script) ? lintRootBase : []) : [];
+    const acceleratePaths = (launch, script) => launch.accelerateConfig ? accelerateCandidates(launch, repo, fromAbs, toRepo(import_node_path21.default.posix.dirname(script)), insideLintRoot(script) ? lintRootBase : []) : [];
     const accelerateAtHead = needBase.flatMap((r) => {
       const launch = r.launch && scriptsAtBase.includes(r.launch.script) ? launchOf(launchesOf, r) : void 0;
       return launch ? acceleratePaths(launch, r.launch.script) : [];
@@ -27702,7 +27790,7 @@ async function lint(options) {
     const scriptsAtBaseParsed = await parseScriptsAtBase(run, root, options.base, [...baseScripts].flatMap((p) => versions.get(p) ? [[p, versions.get(p)]] : []));
     for (const script of new Set(scriptsAtBase)) {
       const file = scriptsAtBaseParsed.get(script);
-      const launches = file ? baseScriptLaunches(file, toRepo(import_node_path20.default.posix.dirname(script))) : void 0;
+      const launches = file ? baseScriptLaunches(file, toRepo(import_node_path21.default.posix.dirname(script))) : void 0;
       if (launches) baseLaunches.set(script, launches);
     }
     const unread = [...baseLaunches].flatMap(([script, launches]) => launches.flatMap((l) => acceleratePaths(l, script))).filter((p) => !versions.has(p));
@@ -27785,7 +27873,7 @@ function accelerateCandidates(launch, repo, fromAbs, scriptDir, extra) {
   const named3 = launch.accelerateConfig;
   if (!named3) return [];
   const resolution = resolveWritten(repo, named3.written, launchBases(launch.workdir, scriptDir, extra));
-  const found = resolution.found ? [fromAbs(resolution.found.abs)] : resolution.tried.map((t) => fromAbs(import_node_path20.default.resolve(repo.root, t.rel)));
+  const found = resolution.found ? [fromAbs(resolution.found.abs)] : resolution.tried.map((t) => fromAbs(import_node_path21.default.resolve(repo.root, t.rel)));
   return found.filter((p) => !p.startsWith("../"));
 }
 function accelerateAtBase(launch, version, script, base, parseOptions) {
@@ -27837,7 +27925,7 @@ function repositoryScripts(repo, lintRoot, names, loaded9, config, maxBytes, par
     const read = readBounded(check2.abs, maxBytes);
     if (!read.ok) continue;
     const text = read.bytes.toString("utf8");
-    const scriptDir = toPosix(import_node_path20.default.dirname(abs));
+    const scriptDir = toPosix(import_node_path21.default.dirname(abs));
     if (![...names].some(([name2, targets]) => mayNameFile(text, name2, targets, scriptDir) || mayNameNeoxConfig(text, name2))) continue;
     const file = decodeSource(rel, read.bytes, parseOptions);
     if (file.script) out.push(file);
@@ -28078,16 +28166,16 @@ function reportParts(results) {
 
 // src/engine/baseline-results.ts
 var import_node_fs8 = require("node:fs");
-var import_node_path21 = __toESM(require("node:path"), 1);
+var import_node_path22 = __toESM(require("node:path"), 1);
 function answeredFor(results, scope) {
   const linted = new Set(results.map((r) => r.file.path));
   const gone = /* @__PURE__ */ new Map();
   return (file) => {
     if (linted.has(file)) return true;
     const { root } = scope;
-    if (root === void 0 || typeof file !== "string" || import_node_path21.default.isAbsolute(file) || file.split(/[\\/]/).includes("..")) return false;
+    if (root === void 0 || typeof file !== "string" || import_node_path22.default.isAbsolute(file) || file.split(/[\\/]/).includes("..")) return false;
     let missing = gone.get(file);
-    if (missing === void 0) gone.set(file, missing = !(0, import_node_fs8.existsSync)(import_node_path21.default.resolve(root, file)));
+    if (missing === void 0) gone.set(file, missing = !(0, import_node_fs8.existsSync)(import_node_path22.default.resolve(root, file)));
     return missing;
   };
 }
@@ -29065,7 +29153,6 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config error or i
 `;
 
 // src/cli/exec.ts
-var import_node_path22 = __toESM(require("node:path"), 1);
 var COMMAND_LINE_PATH = "(command line)";
 var VALUE_OPTIONS = /* @__PURE__ */ new Set(["--config", "-c", "--fail-on", "--rule", "--format", "-f"]);
 var SWITCHES2 = /* @__PURE__ */ new Set(["--dry-run", "--color", "--no-color", "--debug"]);
@@ -29131,40 +29218,6 @@ function namedConfigPaths(file, command2, cwd, run) {
     if (!found.includes(rel) && !accelerate.has(candidate)) found.push(rel);
   }
   return found;
-}
-var ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/;
-var SHELLS = /* @__PURE__ */ new Set(["bash", "sh"]);
-function scriptRun(command2) {
-  let i = 0;
-  const viaEnv = import_node_path22.default.posix.basename(command2[0] ?? "") === "env";
-  if (viaEnv) i++;
-  const environment = [];
-  for (; i < command2.length; i++) {
-    const m = ASSIGNMENT.exec(command2[i]);
-    if (!m) break;
-    environment.push([m[1], m[2]]);
-  }
-  let word = command2[i];
-  if (word === void 0 || viaEnv && word.startsWith("-")) return void 0;
-  let sbatchArgs;
-  if (import_node_path22.default.posix.basename(word) === "sbatch") {
-    const start = ++i;
-    while (command2[i] !== void 0 && !SCRIPT_EXTENSIONS.has(import_node_path22.default.posix.extname(command2[i]).toLowerCase())) i++;
-    word = command2[i];
-    sbatchArgs = command2.slice(start, i);
-    if (word === void 0 || word.startsWith("-") || sbatchArgs.some((a) => /^--(?:export|wrap)(?:=|$)/.test(a))) return void 0;
-  } else if (SHELLS.has(import_node_path22.default.posix.basename(word))) {
-    for (i++; command2[i]?.startsWith("-"); i++) {
-      if (command2[i] === "--") {
-        i++;
-        break;
-      }
-      if (!/^-[A-Za-z]+$/.test(command2[i]) || /[co]/.test(command2[i])) return void 0;
-    }
-    word = command2[i];
-  }
-  if (word === void 0 || !SCRIPT_EXTENSIONS.has(import_node_path22.default.posix.extname(word).toLowerCase())) return void 0;
-  return { environment, written: word, args: command2.slice(i + 1), ...sbatchArgs?.length ? { sbatchArgs } : {} };
 }
 function scriptRunFile(run, cwd, maxBytes) {
   const repo = repoRootOf(cwd);

@@ -64,6 +64,11 @@ export interface LaunchCommand {
    * can add or override arguments, so the plan read from the script is "overridable".
    */
   forwardsArgs?: Range;
+  /**
+   * A command of another script that this script runs (`LaunchScript.called`): where it is written there
+   * (`./run_train.sh:12`, the path as the calling command wrote it). Its ranges are all the calling command's.
+   */
+  through?: string;
 }
 
 /** One `#SBATCH` value, with where it is written. */
@@ -108,6 +113,13 @@ export interface ShellVariable {
 export interface LaunchScript {
   variables: ShellVariable[];
   commands: LaunchCommand[];
+  /**
+   * The training commands of the scripts this script runs (`NGPU=6 CONFIG_FILE=x.toml ./run_train.sh`), read
+   * with the environment and arguments the calling command gives them, each placed at that command (ranges)
+   * with no literal value ranges (nothing in this file to edit): for linking the configs they name, not part
+   * of this script's own plan.
+   */
+  called?: LaunchCommand[];
   /** `cd` and `pushd` statements, in script order. */
   directoryChanges?: DirectoryChange[];
   /** The `#SBATCH` allocation, when the script has such lines. */

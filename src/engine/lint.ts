@@ -20,7 +20,7 @@ import { composeConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
 import { scriptsMentioning, walkForScripts, type ScriptListing } from './repository.js';
 import { mayNameFile, mayNameNeoxConfig } from './script-mentions.js';
-import { accelerateConfigOf, accelerateValues, launchedConfig, scriptLaunches, workdirOf, type ScriptLaunch, type WorkDir } from './script-links.js';
+import { accelerateConfigOf, accelerateValues, launchCommands, launchedConfig, scriptLaunches, workdirOf, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
 import type { Finding, PlanField, Range, RelatedLocation, Setting } from './types.js';
 import {
@@ -385,7 +385,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const scriptFiles = new Map(scripts.map((f) => [f.path, f]));
   const commandDialect = (link: LaunchLink): Dialect | undefined => {
     const file = scriptFiles.get(link.script);
-    const cmd = file?.script?.commands.find((c) => c.range.line === link.range.line && c.range.column === link.range.column);
+    const cmd = file ? launchCommands(file).find((c) => c.range.line === link.range.line && c.range.column === link.range.column) : undefined;
     if (!file?.script || !cmd) return undefined;
     try {
       return dialectOf({ ...file, script: { ...file.script, commands: [cmd] } }, run.settingsOf(link.script));

@@ -7,9 +7,10 @@
 import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { mayNameIndirectly } from './script-mentions.js';
+import { SCRIPT_EXTENSIONS } from './script-run.js';
 
 /** Launch script extensions (`#SBATCH` batch scripts included). */
-export const SCRIPT_EXTENSIONS = new Set(['.sh', '.bash', '.sbatch', '.slurm']);
+export { SCRIPT_EXTENSIONS } from './script-run.js';
 
 /** Folders never walked for scripts: version control, dependencies, virtual environments, caches. */
 const SKIPPED_DIRS = new Set(['node_modules', '__pycache__', 'site-packages', 'venv', 'env', 'wandb', 'outputs']);

@@ -301,8 +301,15 @@ function namesFile(written: string, file: string): boolean {
 
 /** The launcher's name for messages. */
 function launcherName(cmd: LaunchCommand): string {
-  if (cmd.cli) return cmd.cli;
-  return cmd.launcher === 'none' ? 'the launch command' : cmd.launcher === 'accelerate' ? 'accelerate launch' : cmd.launcher;
+  const name = cmd.cli ? cmd.cli : cmd.launcher === 'none' ? 'the launch command' : cmd.launcher === 'accelerate' ? 'accelerate launch' : cmd.launcher;
+  return cmd.through ? `${name} in ${cmd.through}` : name;
+}
+
+/** A script's training commands, then those of the scripts it runs (`LaunchScript.called`, at the commands that run them). */
+export function launchCommands(file: SourceFile): LaunchCommand[] {
+  const script = file.script;
+  if (!script) return [];
+  return script.called ? [...script.commands, ...script.called] : script.commands;
 }
 
 /** The accelerate config an `accelerate launch --config_file X …` command names. */
@@ -387,7 +394,9 @@ function isPlainPythonJax(cmd: LaunchCommand): boolean {
 /** Every training command of a launch script that names configs (or an accelerate config), with what it gives them. */
 export function scriptLaunches(file: SourceFile, scriptDir = path.posix.dirname(file.path)): ScriptLaunch[] {
   const out: ScriptLaunch[] = [];
-  for (const cmd of file.script?.commands ?? []) {
+  for (const cmd of launchCommands(file)) {
+    // A Hydra command of a script this one runs: its overrides are written in the other file (not followed).
+    if (cmd.through && isHydraCommand(cmd)) continue;
     const configs = namedConfigs(cmd);
     const accelerateConfig = accelerateConfigOf(cmd);
     // Overrides are config values the user wrote (origin 'explicit'), in the script.

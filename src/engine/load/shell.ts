@@ -17,6 +17,7 @@
 import { parse } from 'shell-quote';
 import type { LaunchCommand, LaunchScript, LauncherWorldSize, SbatchValue, ShellArg, ShellVariable, SlurmAllocation, SourceReader } from '../launch.js';
 import type { Range } from '../types.js';
+import { scriptRun } from '../script-run.js';
 import { computeLineStarts, rangeOf } from './positions.js';
 import { arithmeticBody, evaluateArithmetic } from './shell-arith.js';
 import { evaluateTest, matchesPattern, type TestWord } from './shell-test.js';
@@ -258,6 +259,8 @@ const switchesFrom = (set: ReadonlySet<string>): TakesValue => (flag, next) => !
 
 /** How many files sourced by sourced files are followed. */
 const MAX_SOURCE_DEPTH = 4;
+/** Commands of one script that run another script and are read through it (a sweep's loop body is one). */
+const MAX_FOLLOWED_CALLS = 32;
 
 /**
  * Reads a launch script. `readSource`, when given, reads the files it sources (`source ./hparams.env`): their
@@ -309,6 +312,8 @@ class ScriptParser {
   private allExport = false;
   /** The script's arguments were given (`positional`): `$1`… are variables named `1`…. */
   private positionalBound = false;
+  /** Commands that run another script, read so far (`followScript`). */
+  private followed = 0;
   /** How many `eval`s deep the statement being read is. */
   private evalDepth = 0;
 
@@ -1113,12 +1118,46 @@ class ScriptParser {
     }
     this.commandEnv = new Map();
     const body = this.command(words, 0, located);
-    if (!body) return;
+    if (!body) {
+      this.followScript(words, located, range);
+      return;
+    }
     const env = this.environment();
     // `"$@"` / `$*`: the script hands its own arguments on, so the caller can add more.
     const forwarded = body.args.find((a) => a.flag === '' && a.value !== undefined && FORWARDED.test(a.value));
     if (forwarded) body.forwardsArgs = forwarded.flagRange;
     this.script.commands.push({ ...body, range, ...(Object.keys(env).length ? { env } : {}), ...(this.script.slurm ? { slurm: this.script.slurm } : {}) });
+  }
+
+  /**
+   * A command that runs another launch script of the repository (`NGPU=6 CONFIG_FILE=x.toml ./run_train.sh`,
+   * `bash scripts/train.sh configs/a.yaml 4`, `sbatch --nodes=2 jobs/train.slurm`; script-run.ts): that script
+   * is read through `readSource` (found as a sourced file is; never run), with the environment the command
+   * gives it (this script's exported variables, then the command's `NAME=value` words) and its arguments. Its
+   * training commands go to `script.called`, at this command. One level: what the called script sources or
+   * runs is not read (its variables from sourced files stay unknown).
+   */
+  private followScript(words: Word[], located: CommandEnv, range: Range): void {
+    if (!this.readSource || this.sourceDepth > 0 || this.followed >= MAX_FOLLOWED_CALLS) return;
+    const run = scriptRun(words.map((w) => w.text));
+    if (!run || /[$`]/.test(run.written)) return;
+    const read = this.readSource(run.written, [...(this.script.directoryChanges ?? [])]);
+    if ('why' in read) return;
+    this.followed++;
+    const environment: [string, string][] = [];
+    for (const name of this.exported) {
+      const v = this.vars.get(name);
+      if (v) environment.push([name, v.unknown ? `$${name}` : v.value]);
+    }
+    for (const [name, { value }] of located) environment.push([name, value]);
+    environment.push(...run.environment);
+    const child = new ScriptParser(read.text, undefined, MAX_SOURCE_DEPTH, environment, run.args, run.sbatchArgs);
+    try {
+      child.run();
+    } catch {
+      return;
+    }
+    for (const cmd of child.script.commands) (this.script.called ??= []).push({ ...atCall(cmd, range), through: `${run.written}:${cmd.range.line}` });
   }
 
   /**
@@ -1715,6 +1754,20 @@ class ScriptParser {
 /** The flags among some words (`--lr=1` is `--lr`). */
 function flagsAmong(words: readonly string[]): string[] {
   return [...new Set(words.filter(isFlag).map((w) => (w.indexOf('=') > 0 ? w.slice(0, w.indexOf('=')) : w)))];
+}
+
+/**
+ * A command read in another script, placed at the command of this script that runs it: every range is
+ * `at`, and no value has a literal range (its text is in the other file: nothing here to edit).
+ */
+function atCall<T>(value: T, at: Range): T {
+  if (Array.isArray(value)) return value.map((v) => atCall(v, at)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const v = value as Record<string, unknown>;
+  if (typeof v.line === 'number' && typeof v.column === 'number' && typeof v.endLine === 'number' && typeof v.endColumn === 'number') return { ...at } as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (k !== 'valueRange' || 'keyRange' in v) out[k] = atCall(x, at);
+  return out as T;
 }
 
 /** `tools/dist_train.sh` → `tools/train.py`: a file next to a wrapper script. */
