@@ -170,6 +170,8 @@ describe('scriptRun', () => {
     });
     expect(scriptRun(['env', 'NGPU=4', 'bash', '-ex', 'scripts/train.sh', 'configs/a.yaml'])).toEqual({ environment: [['NGPU', '4']], written: 'scripts/train.sh', args: ['configs/a.yaml'] });
     expect(scriptRun(['/usr/bin/env', 'A=1', 'sh', '--', 'x.slurm'])).toEqual({ environment: [['A', '1']], written: 'x.slurm', args: [] });
+    expect(scriptRun(['NGPU=2', 'nohup', 'bash', 'run.sh'])).toEqual({ environment: [['NGPU', '2']], written: 'run.sh', args: [] });
+    expect(scriptRun(['exec', './run.sh', 'a.yaml'])).toEqual({ environment: [], written: './run.sh', args: ['a.yaml'] });
     expect(scriptRun(['sbatch', 'jobs/train.slurm', 'configs/a.yaml'])).toEqual({ environment: [], written: 'jobs/train.slurm', args: ['configs/a.yaml'] });
     // sbatch's own options, before the script, are kept: they override its #SBATCH lines.
     expect(scriptRun(['sbatch', '--nodes=4', '-p', 'gpu', '-o', 'logs/%j.out', 'train.slurm', 'a.yaml'])).toEqual({

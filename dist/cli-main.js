@@ -7904,6 +7904,7 @@ var import_shell_quote = __toESM(require_shell_quote(), 1);
 var import_node_path8 = __toESM(require("node:path"), 1);
 var SCRIPT_EXTENSIONS = /* @__PURE__ */ new Set([".sh", ".bash", ".sbatch", ".slurm"]);
 var ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/;
+var WRAPPERS = /* @__PURE__ */ new Set(["nohup", "exec"]);
 var SHELLS = /* @__PURE__ */ new Set(["bash", "sh"]);
 function scriptRun(command2) {
   let i = 0;
@@ -7915,6 +7916,7 @@ function scriptRun(command2) {
     if (!m) break;
     environment.push([m[1], m[2]]);
   }
+  while (command2[i] !== void 0 && WRAPPERS.has(command2[i])) i++;
   let word = command2[i];
   if (word === void 0 || viaEnv && word.startsWith("-")) return void 0;
   let sbatchArgs;
@@ -8192,7 +8194,7 @@ var HEREDOC_REF = /\$(?:\{([^{}\n]{1,200})\}|([A-Za-z_]\w*))/g;
 var ASSIGN = /^([A-Za-z_]\w*)(\+?)=/;
 var REDIRECTS = /* @__PURE__ */ new Set([">", ">>", "<", ">&", "<&", "&>", "&>>", ">|", "<>", "<<", "<<-", "<<<"]);
 var DECLARE = /* @__PURE__ */ new Set(["export", "readonly", "declare", "typeset", "local"]);
-var WRAPPERS = /* @__PURE__ */ new Set(["nohup", "exec", "time", "then", "do", "else", "{", "!", "command"]);
+var WRAPPERS2 = /* @__PURE__ */ new Set(["nohup", "exec", "time", "then", "do", "else", "{", "!", "command"]);
 var REPO_ROOT = "$(git rev-parse --show-toplevel)";
 var UNDER_REPO_ROOT = /^(?:\$\(\s*git\s+rev-parse\s+--show-toplevel\s*\)|`\s*git\s+rev-parse\s+--show-toplevel\s*`)(?:\/+(.*))?$/;
 var LAUNCH_ENVIRONMENT = ["NPROC_PER_NODE", "NNODES", "CUDA_VISIBLE_DEVICES", "GPUS", "SRUN_ARGS"];
@@ -9366,7 +9368,7 @@ var ScriptParser = class _ScriptParser {
     };
     while (k < words.length) {
       const t = words[k].text;
-      if (WRAPPERS.has(t)) k++;
+      if (WRAPPERS2.has(t)) k++;
       else if (k > 0 && ASSIGN.test(t)) setsEnv(words[k++]);
       else if (t === "env") for (k++; k < words.length && (isFlag(words[k].text) || ASSIGN.test(words[k].text)); ) setsEnv(words[k++]);
       else break;

@@ -11,6 +11,8 @@ export const SCRIPT_EXTENSIONS = new Set(['.sh', '.bash', '.sbatch', '.slurm']);
 
 /** `NAME=value`: an assignment to the environment of the command that follows. */
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/;
+/** Words before a command that run it as it is (`nohup`, a script's last `exec`). */
+const WRAPPERS = new Set(['nohup', 'exec']);
 /** Shells that run a script file given as their first operand. */
 const SHELLS = new Set(['bash', 'sh']);
 
@@ -25,7 +27,7 @@ export interface ScriptRun {
 }
 
 /**
- * `[env] [NAME=value…] [bash|sh [-options] | sbatch] path/to/script.sh [args…]` (torchtitan's
+ * `[env] [NAME=value…] [nohup|exec] [bash|sh [-options] | sbatch] path/to/script.sh [args…]` (torchtitan's
  * `NGPU=4 CONFIG_FILE=… ./run_train.sh`, `sbatch train.slurm`): the script it runs, by a
  * launch-script extension, and the `NAME=value` words before it. sbatch's options before the script
  * (`--nodes=2`, `-N 2`) are kept: they override its #SBATCH lines. Undefined for any other command,
@@ -42,6 +44,8 @@ export function scriptRun(command: readonly string[]): ScriptRun | undefined {
     if (!m) break;
     environment.push([m[1], m[2]]);
   }
+  // `nohup ./x.sh`, `exec bash x.sh`: the script still runs, with the same environment.
+  while (command[i] !== undefined && WRAPPERS.has(command[i])) i++;
   let word = command[i];
   if (word === undefined || (viaEnv && word.startsWith('-'))) return undefined;
   let sbatchArgs: string[] | undefined;
