@@ -2,7 +2,7 @@
  * YAML tags the framework's loader has no constructor for (engine/yaml-tags.ts): which tags the
  * loader reports, where, and which a dialect's loader constructs.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readConfig } from '../src/config/load-config';
@@ -97,6 +97,17 @@ describe('lint', () => {
   test('the same value written as a plain string is a schema error', async () => {
     writeFileSync(path.join(dir, 'sft.yaml'), sft('lr.yaml'));
     expect(await run()).toEqual(['sft.yaml:3:1 schema']);
+  });
+
+  test('a Hydra fragment is loaded by the loader of the config it is composed into (verl: OmegaConf)', async () => {
+    cpSync(path.join(__dirname, 'fixtures', 'dialects', 'verl', 'repo'), dir, { recursive: true });
+    const fragment = path.join(dir, 'verl/trainer/config/optim/fsdp.yaml');
+    writeFileSync(fragment, `${readFileSync(fragment, 'utf8')}betas: !!python/tuple [0.9, 0.999]\n`);
+    const { config } = readConfig(dir);
+    const { results } = await lint({ root: dir, paths: [], config });
+    const r = results.find((x) => x.file.path === 'verl/trainer/config/optim/fsdp.yaml' && !x.launch)!;
+    expect(r.composedInto).toBeDefined();
+    expect(r.findings.map((f) => [f.ruleId, f.message.split(', which')[0]])).toEqual([['parse-error', "verl loads this file with OmegaConf's loader (a PyYAML SafeLoader)"]]);
   });
 
   test('a file no dialect claims: nothing (its loader is not known)', async () => {
