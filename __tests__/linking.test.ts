@@ -326,6 +326,17 @@ describe('a script that runs another script', () => {
     expect(plain.stdout).toContain('launched by: scripts/llama3_8b_6gpu.sh:3 (torchrun in ./run_train.sh:5;');
   });
 
+  test('the action re-checks the configs launched through a called script when only that script changed', async () => {
+    const dir = repo('NGPU=6 CONFIG_FILE=./train_configs/llama3_8b.toml ./run_train.sh\n');
+    const { results } = await lintRepo(dir);
+    const launchedBy = (touched: string) =>
+      selectTouched(results, new Set([touched]))
+        .map((r) => `${r.file.path}${r.launch ? ` < ${r.launch.script}` : ''}`)
+        .sort();
+    expect(launchedBy('run_train.sh')).toEqual(['run_train.sh', 'train_configs/debug_model.toml < run_train.sh', 'train_configs/llama3_8b.toml < scripts/llama3_8b_6gpu.sh']);
+    expect(launchedBy('scripts/llama3_8b_6gpu.sh')).toEqual(['scripts/llama3_8b_6gpu.sh', 'train_configs/llama3_8b.toml < scripts/llama3_8b_6gpu.sh']);
+  });
+
   test('what the called script gets: exported variables and the command\'s own, not the script\'s unexported ones', async () => {
     const world = async (wrapper: string) => {
       const report = JSON.parse((await runCliCapture(['.', '--format', 'json'], repo(wrapper))).stdout) as Report;

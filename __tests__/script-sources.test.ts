@@ -62,8 +62,8 @@ describe('source FILE in a launch script', () => {
     expect(read('env.sh', [])).toEqual({ why: 'env.sh is not read at abc123 yet' });
     expect([...wanted]).toEqual(['scripts/env.sh']);
     texts.set('scripts/env.sh', '\uFEFFBS=800\n');
-    expect(read('env.sh', [])).toEqual({ text: 'BS=800\n' });
-    expect(read('new.sh', [])).toEqual({ text: 'BS=4\n' });
+    expect(read('env.sh', [])).toEqual({ text: 'BS=800\n', rel: 'scripts/env.sh' });
+    expect(read('new.sh', [])).toEqual({ text: 'BS=4\n', rel: 'scripts/new.sh' });
     expect(read('missing.env', [])).toEqual({ why: expect.stringContaining('missing.env is not a file in the repository') });
   });
 });

@@ -9093,7 +9093,9 @@ var ScriptParser = class _ScriptParser {
     } catch {
       return;
     }
-    for (const cmd of child.script.commands) (this.script.called ??= []).push({ ...atCall(cmd, range), through: `${run.written}:${cmd.range.line}` });
+    for (const cmd of child.script.commands) {
+      (this.script.called ??= []).push({ ...atCall(cmd, range), through: `${run.written}:${cmd.range.line}`, ...read.rel !== void 0 ? { throughFile: read.rel } : {} });
+    }
   }
   /**
    * The environment of the command just read: the script's exported variables, then its own `env NAME=v` and
@@ -10274,6 +10276,7 @@ function scriptLaunches(file, scriptDir = import_node_path9.default.posix.dirnam
     const program2 = cmd.cli || runs2 ? { ...cmd.cli ? { cli: cmd.cli } : {}, ...runs2 ? { program: runs2 } : {}, where: where4 } : void 0;
     out.push({
       script: file.path,
+      ...cmd.throughFile !== void 0 ? { throughFile: cmd.throughFile } : {},
       range: cmd.range,
       launcher: launcherName(cmd),
       configs,
@@ -10297,7 +10300,7 @@ function sourceReaderFor(repo, scriptRel, maxBytes) {
     const read = readRepoFile(repo, found.rel, maxBytes, "maxFileBytes");
     if (!read.ok) return { why: `${written}: ${read.why}` };
     const text = decodeUtf8(read.bytes);
-    return text === void 0 ? { why: `${written} is not valid UTF-8` } : { text: text.replace(/^\uFEFF/, "") };
+    return text === void 0 ? { why: `${written} is not valid UTF-8` } : { text: text.replace(/^\uFEFF/, ""), rel: found.rel };
   };
 }
 function resolveSource(repo, scriptRel, written, changes) {
@@ -10318,7 +10321,7 @@ function baseSourceReader(repo, scriptRel, base, baseTexts, key, wanted, outside
       wanted.add(at6);
       return { why: `${written} is not read at ${base} yet` };
     }
-    return text === null ? outside(written, changes) : { text: text.replace(/^\uFEFF/, "") };
+    return text === null ? outside(written, changes) : { text: text.replace(/^\uFEFF/, ""), rel: found.rel };
   };
 }
 function basesFor(written, changes, scriptRel, scriptDir) {
@@ -27639,7 +27642,14 @@ async function lint(options) {
         (scriptResult ? scriptResult.starts ??= [] : []).push(
           `line ${launch.range.line}: ${rel} (${launch.launcher}${world ? `, world size ${world.value}` : ""}; found from ${resolution.found.base.label})`
         );
-        const link = { script: file.path, range: launch.range, launcher: launch.launcher, workdir: launch.workdir, resolvedFrom: `${named3.written} from ${resolution.found.base.label}` };
+        const link = {
+          script: file.path,
+          range: launch.range,
+          launcher: launch.launcher,
+          workdir: launch.workdir,
+          resolvedFrom: `${named3.written} from ${resolution.found.base.label}`,
+          ...launch.throughFile !== void 0 ? { through: fromAbs(import_node_path21.default.join(repo.root, launch.throughFile)) } : {}
+        };
         const list2 = launchesOf.get(rel) ?? [];
         if (!list2.some((l) => l.launch === launch)) list2.push({ launch, link });
         launchesOf.set(rel, list2);

@@ -57,13 +57,19 @@ export function touchedPaths(files: ChangedFile[]): Set<string> {
 export interface TouchableResult {
   file: { path: string };
   reference?: { path: string };
-  launch?: { script: string };
+  launch?: { script: string; through?: string };
 }
 
 /**
  * The results a change touches: the file itself, its declared reference, or the launch script its
- * plan comes from (a pull request that changes only a script re-checks the configs it names).
+ * plan comes from, or the script that script runs for it (a pull request that changes only a script
+ * re-checks the configs it names).
  */
 export function selectTouched<T extends TouchableResult>(results: T[], touched: Set<string>): T[] {
-  return results.filter((r) => touched.has(r.file.path) || (r.reference !== undefined && touched.has(r.reference.path)) || (r.launch !== undefined && touched.has(r.launch.script)));
+  return results.filter(
+    (r) =>
+      touched.has(r.file.path) ||
+      (r.reference !== undefined && touched.has(r.reference.path)) ||
+      (r.launch !== undefined && (touched.has(r.launch.script) || (r.launch.through !== undefined && touched.has(r.launch.through)))),
+  );
 }

@@ -69,6 +69,8 @@ export interface LaunchCommand {
    * (`./run_train.sh:12`, the path as the calling command wrote it). Its ranges are all the calling command's.
    */
   through?: string;
+  /** For a command of another script (`through`): that script's repository-relative path, when the reader gave it. */
+  throughFile?: string;
 }
 
 /** One `#SBATCH` value, with where it is written. */
@@ -145,7 +147,8 @@ export interface SourcedFile {
  * and the directory changes before the statement. `text` when it is a regular file inside the repository within
  * the byte limit; else why not.
  */
-export type SourceReader = (path: string, directoryChanges: readonly DirectoryChange[]) => { text: string } | { why: string };
+/** Reads a file a script sources or runs: its text, and its repository-relative path when the reader knows it. */
+export type SourceReader = (path: string, directoryChanges: readonly DirectoryChange[]) => { text: string; rel?: string } | { why: string };
 
 /** The world size a launch command implies, with how it was computed. */
 export interface LauncherWorldSize {

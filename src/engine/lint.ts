@@ -114,6 +114,8 @@ export interface LaunchLink {
   workdir: WorkDir;
   /** How the config's path was resolved: "configs/sft.yaml from the repository root". */
   resolvedFrom: string;
+  /** The command is another script's that this one runs (`ScriptLaunch.throughFile`): that script's path, as `script` is given. */
+  through?: string;
 }
 
 export interface FileResult {
@@ -286,7 +288,14 @@ export async function lint(options: LintOptions): Promise<LintResult> {
         (scriptResult ? (scriptResult.starts ??= []) : []).push(
           `line ${launch.range.line}: ${rel} (${launch.launcher}${world ? `, world size ${world.value}` : ''}; found from ${resolution.found.base.label})`,
         );
-        const link: LaunchLink = { script: file.path, range: launch.range, launcher: launch.launcher, workdir: launch.workdir, resolvedFrom: `${named.written} from ${resolution.found.base.label}` };
+        const link: LaunchLink = {
+          script: file.path,
+          range: launch.range,
+          launcher: launch.launcher,
+          workdir: launch.workdir,
+          resolvedFrom: `${named.written} from ${resolution.found.base.label}`,
+          ...(launch.throughFile !== undefined ? { through: fromAbs(path.join(repo.root, launch.throughFile)) } : {}),
+        };
         const list = launchesOf.get(rel) ?? [];
         if (!list.some((l) => l.launch === launch)) list.push({ launch, link });
         launchesOf.set(rel, list);

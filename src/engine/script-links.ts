@@ -59,6 +59,8 @@ export interface WorkDir {
 export interface ScriptLaunch {
   /** The script's path (root-relative, as linted). */
   script: string;
+  /** A command of another script this one runs (`LaunchCommand.through`): that script, repository-relative. */
+  throughFile?: string;
   /** The training command in the script. */
   range: Range;
   /** What started it, for messages: "torchrun", "tune run", "srun torchrun". */
@@ -418,6 +420,7 @@ export function scriptLaunches(file: SourceFile, scriptDir = path.posix.dirname(
     const program = cmd.cli || runs ? { ...(cmd.cli ? { cli: cmd.cli } : {}), ...(runs ? { program: runs } : {}), where } : undefined;
     out.push({
       script: file.path,
+      ...(cmd.throughFile !== undefined ? { throughFile: cmd.throughFile } : {}),
       range: cmd.range,
       launcher: launcherName(cmd),
       configs,

@@ -22,7 +22,7 @@ export function sourceReaderFor(repo: RepoRoot, scriptRel: string, maxBytes: num
     const read = readRepoFile(repo, found.rel, maxBytes, 'maxFileBytes');
     if (!read.ok) return { why: `${written}: ${read.why}` };
     const text = decodeUtf8(read.bytes);
-    return text === undefined ? { why: `${written} is not valid UTF-8` } : { text: text.replace(/^\uFEFF/, '') };
+    return text === undefined ? { why: `${written} is not valid UTF-8` } : { text: text.replace(/^\uFEFF/, ''), rel: found.rel };
   };
 }
 
@@ -64,7 +64,7 @@ export function baseSourceReader(
       return { why: `${written} is not read at ${base} yet` };
     }
     // Not in the base revision as read (a synthetic base of the action holds only the files it fetched): as it is now.
-    return text === null ? outside(written, changes) : { text: text.replace(/^\uFEFF/, '') };
+    return text === null ? outside(written, changes) : { text: text.replace(/^\uFEFF/, ''), rel: found.rel };
   };
 }
 

@@ -1157,7 +1157,9 @@ class ScriptParser {
     } catch {
       return;
     }
-    for (const cmd of child.script.commands) (this.script.called ??= []).push({ ...atCall(cmd, range), through: `${run.written}:${cmd.range.line}` });
+    for (const cmd of child.script.commands) {
+      (this.script.called ??= []).push({ ...atCall(cmd, range), through: `${run.written}:${cmd.range.line}`, ...(read.rel !== undefined ? { throughFile: read.rel } : {}) });
+    }
   }
 
   /**
