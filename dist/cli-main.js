@@ -13587,16 +13587,34 @@ function readTrlSeqLen(file, plan, notes, loader) {
     notes.push("packing: SFTTrainer packs samples into sequences of max_length tokens, so a step count from assume.datasetSamples needs the number of packed sequences");
   }
 }
+function writtenAs(node) {
+  if (node.kind === "scalar") return `\`${node.tag ? `${node.tag} ` : ""}${node.source}\``;
+  return node.kind === "map" ? "a mapping" : "a list";
+}
 function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   const plan = {};
   const missing = [];
   const notes = [];
   const conflicts = [];
   const num8 = (key) => numberAt(file, [key], loader);
-  plan.microBatchSize = num8("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
-  plan.gradAccumSteps = num8("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
-  plan.peakLr = num8("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
-  plan.epochs = num8("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
+  const numOrDefault = (key, fallback, field) => {
+    const value = num8(key);
+    if (value) return value;
+    const written = getIn(file.tree, [key])?.node;
+    if (written && !(written.kind === "scalar" && written.value === null)) {
+      missing.push({ field, hint: `${key} is written as ${writtenAs(written)}, not a number the Trainer reads: write the number` });
+      return void 0;
+    }
+    return defaultSetting(fallback, key);
+  };
+  const micro = numOrDefault("per_device_train_batch_size", HF_DEFAULTS.perDeviceTrainBatchSize, "microBatchSize");
+  if (micro) plan.microBatchSize = micro;
+  const accumulation2 = numOrDefault("gradient_accumulation_steps", HF_DEFAULTS.gradientAccumulationSteps, "gradAccumSteps");
+  if (accumulation2) plan.gradAccumSteps = accumulation2;
+  const lr = numOrDefault("learning_rate", HF_DEFAULTS.learningRate, "peakLr");
+  if (lr) plan.peakLr = lr;
+  const epochs = numOrDefault("num_train_epochs", HF_DEFAULTS.numTrainEpochs, "epochs");
+  if (epochs) plan.epochs = epochs;
   plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
   plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
   const maxSteps = num8("max_steps");
@@ -14544,9 +14562,9 @@ function stepSetting(t, ctx, notes) {
     notes.push(`${t.setting.key}: ${steps3.unknown}`);
     return void 0;
   }
-  const writtenAs = { unit: "ba", perStep: 1, suffix: true };
-  if (t.time.unit === "ba") return { value: steps3.steps, ...t.setting, unit: "steps", writtenAs };
-  return { value: steps3.steps, ...t.setting, origin: "derived", how: steps3.how, unit: "steps", writtenAs };
+  const writtenAs2 = { unit: "ba", perStep: 1, suffix: true };
+  if (t.time.unit === "ba") return { value: steps3.steps, ...t.setting, unit: "steps", writtenAs: writtenAs2 };
+  return { value: steps3.steps, ...t.setting, origin: "derived", how: steps3.how, unit: "steps", writtenAs: writtenAs2 };
 }
 function extractBlock(file, block, env) {
   const reader2 = new OmegaReader(file, block.prefix, block.node);
@@ -19727,13 +19745,13 @@ function warmup2(src, plan, N, ignored, conflicts, notes) {
   if (steps3 === void 0 || steps3 <= 0 || !written) return;
   const percent = form === "gui" && written.key === "lr_warmup" && total && total.value > 0 ? 100 / total.value : void 0;
   const ticks2 = N !== void 0 && N > 1 ? N : 1;
-  const writtenAs = percent !== void 0 || ticks2 > 1 ? { writtenAs: { unit: percent !== void 0 ? "%" : "scheduler ticks", perStep: (percent ?? 1) * ticks2 } } : {};
+  const writtenAs2 = percent !== void 0 || ticks2 > 1 ? { writtenAs: { unit: percent !== void 0 ? "%" : "scheduler ticks", perStep: (percent ?? 1) * ticks2 } } : {};
   if (N !== void 0 && N > 1) {
     const eff = steps3 / N;
     plan.warmupSteps = {
       ...derived(eff, `${how} / ${formatCount(N)} GPUs: the scheduler is stepped ${formatCount(N)} times per optimizer step and only the total is multiplied by ${formatCount(N)}`, "steps"),
       ...writtenAt(written, args),
-      ...writtenAs
+      ...writtenAs2
     };
     if (shownByCommand(written)) return;
     ignored.push({
@@ -19743,7 +19761,7 @@ function warmup2(src, plan, N, ignored, conflicts, notes) {
       data: { written: steps3, effective: eff, worldSize: N }
     });
   } else {
-    plan.warmupSteps = { ...args.setting(written, steps3), unit: "steps", ...form === "gui" ? { origin: "derived", how } : {}, ...writtenAs };
+    plan.warmupSteps = { ...args.setting(written, steps3), unit: "steps", ...form === "gui" ? { origin: "derived", how } : {}, ...writtenAs2 };
   }
 }
 function guiRatioWarmup(args, written, ratio, plan) {

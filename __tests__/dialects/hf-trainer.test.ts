@@ -86,6 +86,22 @@ describe('hf-trainer: TRL keys and the shared extraction', () => {
     expect(notes.join('\n')).toMatch(/both set; TRL ≥ 0\.16 reads max_length/);
   });
 
+  test('a key written as something that is not a number is unknown, not the default; null is the default', () => {
+    const bad = extract(yaml('per_device_train_batch_size: 4\nnum_train_epochs: 1\nlearning_rate: abc\nlr_scheduler_type: cosine_with_min_lr\nlr_scheduler_kwargs: {min_lr_rate: 0.1}\n'));
+    expect(bad.plan.peakLr).toBeUndefined();
+    // Nothing derived from a default the run does not use.
+    expect(bad.plan.minLr).toBeUndefined();
+    expect(bad.missing).toContainEqual({ field: 'peakLr', hint: 'learning_rate is written as `abc`, not a number the Trainer reads: write the number' });
+    const tagged = extract(yaml('per_device_train_batch_size: 4\nnum_train_epochs: 1\nlearning_rate: !include lr.yaml\ngradient_accumulation_steps: [2]\n'));
+    expect(tagged.plan.peakLr).toBeUndefined();
+    expect(tagged.plan.gradAccumSteps).toBeUndefined();
+    expect(tagged.missing.map((m) => m.hint)).toEqual(
+      expect.arrayContaining(['learning_rate is written as `!include lr.yaml`, not a number the Trainer reads: write the number', 'gradient_accumulation_steps is written as a list, not a number the Trainer reads: write the number']),
+    );
+    expect(extract(yaml('per_device_train_batch_size: 4\nnum_train_epochs: 1\nlearning_rate: null\n')).plan.peakLr).toMatchObject({ value: 5e-5, origin: 'default' });
+    expect(extract(yaml('per_device_train_batch_size: 4\nnum_train_epochs: 1\nlearning_rate: "2e-5"\n')).plan.peakLr).toMatchObject({ value: 2e-5, origin: 'explicit' });
+  });
+
   test('no TRL length key: seqLen unknown (no default: plain TrainingArguments has none)', () => {
     expect(extract(yaml('per_device_train_batch_size: 4\nnum_train_epochs: 1\n')).plan.seqLen).toBeUndefined();
   });

@@ -6,8 +6,8 @@
 import { applyAssumptions, boolAt, dataParallel, defaultSetting, derived, derivedFrom, deriveGlobalBatch, numberAt, stringAt, withUnit } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount, formatValue } from '../engine/format-number.js';
-import { getIn } from '../engine/tree.js';
-import type { Setting, TrainingPlan } from '../engine/types.js';
+import { getIn, type ConfigNode } from '../engine/tree.js';
+import type { PlanField, Setting, TrainingPlan } from '../engine/types.js';
 import type { ConfigError, Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField, YamlLoader } from './types.js';
 import { hfTrainerDatasets } from './dataset-refs.js';
 import { hfYamlLoader } from './hf-parser.js';
@@ -156,17 +156,42 @@ export interface HfExtraction {
  * TrainingArguments: hf-trainer (TRL, alignment-handbook) and llama-factory. `loader` is how
  * the calling framework types its YAML scalars.
  */
+/** How a value is written, for a hint: a scalar as written (with its tag), else what it is. */
+function writtenAs(node: ConfigNode): string {
+  if (node.kind === 'scalar') return `\`${node.tag ? `${node.tag} ` : ''}${node.source}\``;
+  return node.kind === 'map' ? 'a mapping' : 'a list';
+}
+
 export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, loader: YamlLoader, hooks: HfExtractHooks = {}): HfExtraction {
   const plan: TrainingPlan = {};
   const missing: MissingField[] = [];
   const notes: string[] = [];
   const conflicts: Conflict[] = [];
   const num = (key: string) => numberAt(file, [key], loader);
+  /**
+   * A numeric key: its value; the Trainer's default when the key is not written (or is null); unknown, with a
+   * hint, when it is written as something that is not a number (`learning_rate: abc`, `!include lr.yaml`): the
+   * run does not use the default then (the schema rule or a parse-error reports the value).
+   */
+  const numOrDefault = (key: string, fallback: number, field: PlanField): Setting<number> | undefined => {
+    const value = num(key);
+    if (value) return value;
+    const written = getIn(file.tree, [key])?.node;
+    if (written && !(written.kind === 'scalar' && written.value === null)) {
+      missing.push({ field, hint: `${key} is written as ${writtenAs(written)}, not a number the Trainer reads: write the number` });
+      return undefined;
+    }
+    return defaultSetting(fallback, key);
+  };
 
-  plan.microBatchSize = num('per_device_train_batch_size') ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, 'per_device_train_batch_size');
-  plan.gradAccumSteps = num('gradient_accumulation_steps') ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, 'gradient_accumulation_steps');
-  plan.peakLr = num('learning_rate') ?? defaultSetting(HF_DEFAULTS.learningRate, 'learning_rate');
-  plan.epochs = num('num_train_epochs') ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, 'num_train_epochs');
+  const micro = numOrDefault('per_device_train_batch_size', HF_DEFAULTS.perDeviceTrainBatchSize, 'microBatchSize');
+  if (micro) plan.microBatchSize = micro;
+  const accumulation = numOrDefault('gradient_accumulation_steps', HF_DEFAULTS.gradientAccumulationSteps, 'gradAccumSteps');
+  if (accumulation) plan.gradAccumSteps = accumulation;
+  const lr = numOrDefault('learning_rate', HF_DEFAULTS.learningRate, 'peakLr');
+  if (lr) plan.peakLr = lr;
+  const epochs = numOrDefault('num_train_epochs', HF_DEFAULTS.numTrainEpochs, 'epochs');
+  if (epochs) plan.epochs = epochs;
   plan.scheduler = stringAt(file, ['lr_scheduler_type']) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, 'lr_scheduler_type');
   plan.optimizer = stringAt(file, ['optim']) ?? defaultSetting(HF_DEFAULTS.optim, 'optim');
 
