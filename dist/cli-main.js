@@ -9080,13 +9080,7 @@ var ScriptParser = class _ScriptParser {
     const read = this.readSource(run.written, [...this.script.directoryChanges ?? []]);
     if ("why" in read) return;
     this.followed++;
-    const environment = [];
-    for (const name2 of this.exported) {
-      const v = this.vars.get(name2);
-      if (v) environment.push([name2, v.unknown ? `$${name2}` : v.value]);
-    }
-    for (const [name2, { value }] of located) environment.push([name2, value]);
-    environment.push(...run.environment);
+    const environment = [...this.exportedValues(), ...[...located].map(([name2, { value }]) => [name2, value]), ...run.environment];
     const child = new _ScriptParser(read.text, void 0, MAX_SOURCE_DEPTH, environment, run.args, run.sbatchArgs);
     try {
       child.run();
@@ -9097,6 +9091,15 @@ var ScriptParser = class _ScriptParser {
       (this.script.called ??= []).push({ ...atCall(cmd, range), through: `${run.written}:${cmd.range.line}`, ...read.rel !== void 0 ? { throughFile: read.rel } : {} });
     }
   }
+  /** The script's exported variables and their values (`$NAME` for one whose value is not known). */
+  exportedValues() {
+    const out = [];
+    for (const name2 of this.exported) {
+      const v = this.vars.get(name2);
+      if (v) out.push([name2, v.unknown ? `$${name2}` : v.value]);
+    }
+    return out;
+  }
   /**
    * The environment of the command just read: the script's exported variables, then its own `env NAME=v` and
    * `NAME=v` words. After `source other.sh`, the variables launchers read may have been set there (unknown).
@@ -9104,10 +9107,7 @@ var ScriptParser = class _ScriptParser {
   environment() {
     const out = {};
     if (this.sourced) for (const name2 of LAUNCH_ENVIRONMENT) out[name2] = `$${name2}`;
-    for (const name2 of this.exported) {
-      const v = this.vars.get(name2);
-      if (v) out[name2] = v.unknown ? `$${name2}` : v.value;
-    }
+    for (const [name2, value] of this.exportedValues()) out[name2] = value;
     for (const [name2, { value }] of this.commandEnv) out[name2] = value;
     return out;
   }
@@ -26485,11 +26485,11 @@ function finishResult(run, result) {
   const bom = byteOrderMarkFinding(result);
   if (bom) result.findings.push(bom);
   const tags = tagsLoadStopsAt(result);
-  for (const t of tags.stops) {
-    result.findings.push({ ruleId: "parse-error", severity: "error", path: result.file.path, range: t.range, message: unconstructedTagMessage(t.tag, tags.meta) });
+  if (tags) {
+    for (const t of tags.stops) result.findings.push({ ruleId: "parse-error", severity: "error", path: result.file.path, range: t.range, message: unconstructedTagMessage(t.tag, tags.meta) });
   }
   try {
-    runRules(result, run.settingsOf(result.file.path), run.schemas);
+    runRules(result, run.settingsOf(result.file.path), run.schemas, tags?.stops.length ? new Set(tags.stops.map((t) => t.tag)) : void 0);
   } catch (err) {
     if (err.name === "UsageError") throw err;
     result.findings.push(internalError(result.file, err));
@@ -26499,7 +26499,7 @@ function finishResult(run, result) {
 function tagsLoadStopsAt(result) {
   const { file } = result;
   const meta = result.dialect?.meta ?? result.composedInto?.dialect.meta;
-  if (!file.unresolvedTags || !meta || handedOnAsText(file)) return { stops: [] };
+  if (!file.unresolvedTags || !meta || handedOnAsText(file)) return void 0;
   return { stops: unconstructedTags(file.unresolvedTags, meta), meta };
 }
 function byteOrderMarkFinding(result) {
@@ -26514,7 +26514,7 @@ function byteOrderMarkFinding(result) {
     message: 'the file starts with a UTF-8 byte order mark: HF Transformers and Accelerate read a DeepSpeed config with Python\'s json.load, which rejects it ("Unexpected UTF-8 BOM (decode using utf-8-sig)") when a trainer config or `--deepspeed` names this file; `deepspeed --deepspeed_config` reads it with hjson, which skips the mark. Save the file as UTF-8 without a BOM'
   };
 }
-function runRules(result, settings, schemas) {
+function runRules(result, settings, schemas, unconstructedTags2) {
   const { file, dialect } = result;
   const raw = [];
   const earlier = result.findings.splice(0);
@@ -26539,7 +26539,7 @@ function runRules(result, settings, schemas) {
     push(more && !finding.message.endsWith(more) ? { ...finding, message: finding.message + more } : finding);
   }
   const plan = runPlanOf(result);
-  if (file.tree || file.script) runEachRule(result, settings, schemas, push, plan);
+  if (file.tree || file.script) runEachRule(result, settings, schemas, push, plan, unconstructedTags2);
   const runCtx = runFindingsContext(result, settings, plan, raw);
   const { kept, problems } = applySuppressions(shapeRunFindings(raw, runCtx), file, (members) => groupRunLength(members, runCtx));
   appendAll(result.findings, capPerKind(kept, (f) => f.ruleId));
@@ -26548,7 +26548,7 @@ function runRules(result, settings, schemas) {
   const reported = crashed ? problems.filter((p) => p.data?.missingReason || p.data?.unknownDirective) : problems;
   if (suppressionSeverity !== "off") appendAll(result.findings, capPerKind(reported.map((p) => ({ ...p, severity: suppressionSeverity })), (f) => f.ruleId));
 }
-function runEachRule(result, settings, schemas, push, plan) {
+function runEachRule(result, settings, schemas, push, plan, unconstructedTags2) {
   const { file, extraction, dialect } = result;
   const builtin = dialect?.meta.schemaFor ? dialect.meta.schemaFor(file) : dialect?.meta.schema;
   const validators = [];
@@ -26570,7 +26570,7 @@ function runEachRule(result, settings, schemas, push, plan) {
     ownMatched: extraction?.matched,
     linked: result.linked ?? [],
     dialectId: dialect?.meta.id,
-    ...file.unresolvedTags ? { unconstructedTags: new Set(tagsLoadStopsAt(result).stops.map((t) => t.tag)) } : {},
+    ...unconstructedTags2 ? { unconstructedTags: unconstructedTags2 } : {},
     yamlLoader: loader.yamlLoader,
     yamlLoaderName: loader.yamlLoaderName,
     yamlParser: loader.yamlParser,

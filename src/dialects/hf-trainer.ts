@@ -150,18 +150,18 @@ export interface HfExtraction {
   ignored: IgnoredSetting[];
 }
 
-/**
- * The TrainingArguments keys of a config tree, resolved the way `Trainer` resolves them
- * (research/frameworks.md §3). Shared by every dialect whose YAML is parsed into (a subclass of)
- * TrainingArguments: hf-trainer (TRL, alignment-handbook) and llama-factory. `loader` is how
- * the calling framework types its YAML scalars.
- */
 /** How a value is written, for a hint: a scalar as written (with its tag), else what it is. */
 function writtenAs(node: ConfigNode): string {
   if (node.kind === 'scalar') return `\`${node.tag ? `${node.tag} ` : ''}${node.source}\``;
   return node.kind === 'map' ? 'a mapping' : 'a list';
 }
 
+/**
+ * The TrainingArguments keys of a config tree, resolved the way `Trainer` resolves them
+ * (research/frameworks.md §3). Shared by every dialect whose YAML is parsed into (a subclass of)
+ * TrainingArguments: hf-trainer (TRL, alignment-handbook) and llama-factory. `loader` is how
+ * the calling framework types its YAML scalars.
+ */
 export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, loader: YamlLoader, hooks: HfExtractHooks = {}): HfExtraction {
   const plan: TrainingPlan = {};
   const missing: MissingField[] = [];

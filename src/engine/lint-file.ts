@@ -425,11 +425,11 @@ export function finishResult(run: LintRun, result: FileResult): void {
   const bom = byteOrderMarkFinding(result);
   if (bom) result.findings.push(bom);
   const tags = tagsLoadStopsAt(result);
-  for (const t of tags.stops) {
-    result.findings.push({ ruleId: 'parse-error', severity: 'error', path: result.file.path, range: t.range, message: unconstructedTagMessage(t.tag, tags.meta!) });
+  if (tags) {
+    for (const t of tags.stops) result.findings.push({ ruleId: 'parse-error', severity: 'error', path: result.file.path, range: t.range, message: unconstructedTagMessage(t.tag, tags.meta) });
   }
   try {
-    runRules(result, run.settingsOf(result.file.path), run.schemas);
+    runRules(result, run.settingsOf(result.file.path), run.schemas, tags?.stops.length ? new Set(tags.stops.map((t) => t.tag)) : undefined);
   } catch (err) {
     if ((err as Error).name === 'UsageError') throw err;
     result.findings.push(internalError(result.file, err));
@@ -442,10 +442,10 @@ export function finishResult(run: LintRun, result: FileResult): void {
  * its dialect, or of the config it is composed into (a Hydra fragment). None for a file no dialect
  * reads, or one Megatron's functional tests hand on as text (yq keeps every tag).
  */
-function tagsLoadStopsAt(result: FileResult): { stops: UnresolvedTag[]; meta?: DialectMeta } {
+function tagsLoadStopsAt(result: FileResult): { stops: UnresolvedTag[]; meta: DialectMeta } | undefined {
   const { file } = result;
   const meta = result.dialect?.meta ?? result.composedInto?.dialect.meta;
-  if (!file.unresolvedTags || !meta || handedOnAsText(file)) return { stops: [] };
+  if (!file.unresolvedTags || !meta || handedOnAsText(file)) return undefined;
   return { stops: unconstructedTags(file.unresolvedTags, meta), meta };
 }
 
@@ -472,7 +472,8 @@ function byteOrderMarkFinding(result: FileResult): Finding | undefined {
   };
 }
 
-function runRules(result: FileResult, settings: FileSettings, schemas: SchemaStore): void {
+/** `unconstructedTags`: the YAML tags the framework's loader stops on, already reported (`tagsLoadStopsAt`). */
+function runRules(result: FileResult, settings: FileSettings, schemas: SchemaStore, unconstructedTags?: ReadonlySet<string>): void {
   const { file, dialect } = result;
   const raw: Finding[] = [];
   // Findings recorded before the rules (reference problems, internal errors) follow the same
@@ -505,7 +506,7 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
   }
   // The run's plan, once for the rules and the grouping of their findings.
   const plan = runPlanOf(result);
-  if (file.tree || file.script) runEachRule(result, settings, schemas, push, plan);
+  if (file.tree || file.script) runEachRule(result, settings, schemas, push, plan, unconstructedTags);
   // One cause, one finding (and the short-run severities), before suppressions: those written
   // for a merged finding still apply to the group (engine/group-findings.ts).
   const runCtx = runFindingsContext(result, settings, plan, raw);
@@ -525,7 +526,14 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
  * optimizing compiler builds it once for every file (spreads of optional parts gave objects of
  * varying shapes, and with them repeated deoptimizations and recompilations of `runRules`).
  */
-function runEachRule(result: FileResult, settings: FileSettings, schemas: SchemaStore, push: (finding: Finding) => void, plan: TrainingPlan): void {
+function runEachRule(
+  result: FileResult,
+  settings: FileSettings,
+  schemas: SchemaStore,
+  push: (finding: Finding) => void,
+  plan: TrainingPlan,
+  unconstructedTags: ReadonlySet<string> | undefined,
+): void {
   const { file, extraction, dialect } = result;
   const builtin = dialect?.meta.schemaFor ? dialect.meta.schemaFor(file) : dialect?.meta.schema;
   // The dialect's built-in schema, then the user's (those that compile), in this order.
@@ -549,7 +557,7 @@ function runEachRule(result: FileResult, settings: FileSettings, schemas: Schema
     ownMatched: extraction?.matched,
     linked: result.linked ?? [],
     dialectId: dialect?.meta.id,
-    ...(file.unresolvedTags ? { unconstructedTags: new Set(tagsLoadStopsAt(result).stops.map((t) => t.tag)) } : {}),
+    ...(unconstructedTags ? { unconstructedTags } : {}),
     yamlLoader: loader.yamlLoader,
     yamlLoaderName: loader.yamlLoaderName,
     yamlParser: loader.yamlParser,

@@ -1144,13 +1144,7 @@ class ScriptParser {
     const read = this.readSource(run.written, [...(this.script.directoryChanges ?? [])]);
     if ('why' in read) return;
     this.followed++;
-    const environment: [string, string][] = [];
-    for (const name of this.exported) {
-      const v = this.vars.get(name);
-      if (v) environment.push([name, v.unknown ? `$${name}` : v.value]);
-    }
-    for (const [name, { value }] of located) environment.push([name, value]);
-    environment.push(...run.environment);
+    const environment = [...this.exportedValues(), ...[...located].map(([name, { value }]): [string, string] => [name, value]), ...run.environment];
     const child = new ScriptParser(read.text, undefined, MAX_SOURCE_DEPTH, environment, run.args, run.sbatchArgs);
     try {
       child.run();
@@ -1162,6 +1156,16 @@ class ScriptParser {
     }
   }
 
+  /** The script's exported variables and their values (`$NAME` for one whose value is not known). */
+  private exportedValues(): [string, string][] {
+    const out: [string, string][] = [];
+    for (const name of this.exported) {
+      const v = this.vars.get(name);
+      if (v) out.push([name, v.unknown ? `$${name}` : v.value]);
+    }
+    return out;
+  }
+
   /**
    * The environment of the command just read: the script's exported variables, then its own `env NAME=v` and
    * `NAME=v` words. After `source other.sh`, the variables launchers read may have been set there (unknown).
@@ -1169,10 +1173,7 @@ class ScriptParser {
   private environment(): Record<string, string> {
     const out: Record<string, string> = {};
     if (this.sourced) for (const name of LAUNCH_ENVIRONMENT) out[name] = `$${name}`;
-    for (const name of this.exported) {
-      const v = this.vars.get(name);
-      if (v) out[name] = v.unknown ? `$${name}` : v.value;
-    }
+    for (const [name, value] of this.exportedValues()) out[name] = value;
     for (const [name, { value }] of this.commandEnv) out[name] = value;
     return out;
   }
